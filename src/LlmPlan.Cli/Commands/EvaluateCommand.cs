@@ -1,0 +1,211 @@
+using System.CommandLine;
+using System.Globalization;
+using LlmPlan.Catalog;
+using LlmPlan.Cli.Rendering;
+using LlmPlan.Cluster;
+using LlmPlan.IO;
+using LlmPlan.Performance;
+using LlmPlan.Validation;
+
+namespace LlmPlan.Cli.Commands;
+
+/// <summary><c>llmplan evaluate</c>: predicts memory, concurrency, latency, throughput and cost of deployments.</summary>
+internal static class EvaluateCommand
+{
+    private static readonly Option<string?> Model = new("--model") { Description = "Model id from the catalog, e.g. llama-3.1-70b (llmplan catalog models).", HelpName = "M" };
+    private static readonly Option<string?> Gpu = new("--gpu") { Description = "GPU id from the catalog, e.g. H100-SXM-80GB; priced at the cheapest per-GPU price of a catalog instance (see --provider).", HelpName = "G" };
+    private static readonly Option<string?> Instance = new("--instance") { Description = "Instance name from the catalog, e.g. p4d.24xlarge; billed per whole instance.", HelpName = "I" };
+    private static readonly Option<int> TensorParallel = new("--tp") { Description = "Tensor-parallel degree: GPUs per stage (inside one instance).", DefaultValueFactory = _ => 1, HelpName = "T" };
+    private static readonly Option<int> PipelineParallel = new("--pp") { Description = "Pipeline-parallel degree: stages, layers split evenly (remainder to the first stages).", DefaultValueFactory = _ => 1, HelpName = "P" };
+    private static readonly Option<int?> InputTokens = new("--input-tokens") { Description = "Prompt tokens per request.", HelpName = "S" };
+    private static readonly Option<int?> OutputTokens = new("--output-tokens") { Description = "Generated tokens per request.", HelpName = "O" };
+    private static readonly Option<string> Concurrency = new("--concurrency") { Description = "Sequences in flight (closed loop), or 'max': as many as KV memory and --max-sequences allow.", DefaultValueFactory = _ => "max", HelpName = "N|max" };
+    private static readonly Option<string> WeightPrecision = new("--precision") { Description = "Weight precision: fp16, bf16, fp8, int8, int4 or fp4.", DefaultValueFactory = _ => "bf16", HelpName = "P" };
+    private static readonly Option<string?> KvPrecision = new("--kv-precision") { Description = "KV-cache precision: fp16, bf16, fp8 or int8 (default: fp16 for fp16 weights, else bf16).", HelpName = "P" };
+    private static readonly Option<string?> Provider = new("--provider") { Description = "With --gpu: price from this provider's instances only.", HelpName = "P" };
+    private static readonly Option<int> MaxSequences = new("--max-sequences") { Description = "Engine cap on running sequences (vLLM max_num_seqs).", DefaultValueFactory = _ => EngineSettings.Default.MaxSequences, HelpName = "N" };
+    private static readonly Option<double> MemoryUtilization = new("--gpu-memory-utilization") { Description = "Fraction of GPU memory the engine may use (vLLM gpu_memory_utilization).", DefaultValueFactory = _ => EngineSettings.Default.GpuMemoryUtilization, HelpName = "F" };
+    private static readonly Option<string?> Catalog = CommonOptions.Catalog();
+    private static readonly Option<string?> Out = CommonOptions.Out("Write the result to FILE: .json (full detail, per stage) or .csv (one row per deployment).");
+
+    public static Command Create()
+    {
+        var command = new Command("evaluate", "Predict memory per GPU, max concurrency, TTFT, TPOT, tokens/s, $/h and $ per million tokens of one deployment. Exit 2 when it cannot run (the reason and memory breakdown are printed).")
+        {
+            Model, Gpu, Instance, TensorParallel, PipelineParallel, InputTokens, OutputTokens, Concurrency, WeightPrecision, KvPrecision,
+            Provider, MaxSequences, MemoryUtilization, Catalog, Out,
+        };
+        command.SetAction(parse => Execute(parse, parse.InvocationConfiguration.Output));
+        return command;
+    }
+
+    private static int Execute(ParseResult parse, TextWriter output)
+    {
+        var errors = new InputErrors();
+        HardwareCatalog catalog = CommonOptions.LoadCatalog(parse.GetValue(Catalog));
+        string? outPath = CheckOut(parse.GetValue(Out), errors);
+        EngineSettings engine = ReadEngine(parse, errors);
+        var (weights, kv) = ReadPrecisions(parse, errors);
+        Workload? workload = ReadWorkload(parse, errors);
+        ModelArchitecture? model = Required(parse, Model, errors) is string m ? catalog.RequireModel(m, "--model", errors) : null;
+        Hardware? hardware = ReadHardware(parse, catalog, errors);
+        int tp = Positive(parse, TensorParallel, errors);
+        int pp = Positive(parse, PipelineParallel, errors);
+        errors.ThrowIfAny();
+
+        var (deployment, problem) = UniformLayout.Build(model!, hardware!, tp, pp, weights, kv);
+        if (deployment is null)
+        {
+            output.WriteLine($"infeasible: {problem}");
+            return (int)ExitCode.Infeasible;
+        }
+
+        Evaluation result = PerformanceModel.Evaluate(deployment, workload!, engine);
+        var evaluated = new EvaluatedDeployment(deployment, workload!, result, hardware!.PriceSource);
+        EvaluationTable.Write(output, evaluated);
+        if (outPath is not null)
+        {
+            CommonOptions.WriteFile(outPath, IsCsv(outPath) ? Csv([evaluated]) : EvaluationWriter.Json(evaluated));
+        }
+
+        return result.Feasible ? (int)ExitCode.Ok : (int)ExitCode.Infeasible;
+    }
+
+    internal static string Csv(IEnumerable<EvaluatedDeployment> rows)
+    {
+        using var writer = new StringWriter(CultureInfo.InvariantCulture);
+        EvaluationWriter.WriteCsv(rows, writer);
+        return writer.ToString();
+    }
+
+    private static bool IsCsv(string path) => Path.GetExtension(path).Equals(".csv", StringComparison.OrdinalIgnoreCase);
+
+    private static string? CheckOut(string? path, InputErrors errors)
+    {
+        if (path is not null && !IsCsv(path) && !Path.GetExtension(path).Equals(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add("--out", $"'{path}' must end in .json or .csv.");
+        }
+
+        return path;
+    }
+
+    private static string? Required(ParseResult parse, Option<string?> option, InputErrors errors)
+    {
+        string? value = parse.GetValue(option);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            errors.Add(option.Name, $"is required. {option.Description}");
+            return null;
+        }
+
+        return value;
+    }
+
+    private static int Positive(ParseResult parse, Option<int> option, InputErrors errors)
+    {
+        int value = parse.GetValue(option);
+        if (value < 1)
+        {
+            errors.Add(option.Name, $"{value.ToString(CultureInfo.InvariantCulture)} is out of range; it must be at least 1.");
+        }
+
+        return value;
+    }
+
+    private static Hardware? ReadHardware(ParseResult parse, HardwareCatalog catalog, InputErrors errors)
+    {
+        string? gpu = parse.GetValue(Gpu);
+        string? instance = parse.GetValue(Instance);
+        if ((gpu is null) == (instance is null))
+        {
+            errors.Add("--gpu/--instance", "give exactly one: --gpu G (bare GPUs, priced per GPU) or --instance I (whole instances).");
+            return null;
+        }
+
+        string? provider = parse.GetValue(Provider)?.ToLowerInvariant();
+        if (provider is not null && !catalog.Providers.Contains(provider))
+        {
+            errors.Add("--provider", $"unknown provider '{provider}'. Use one of: {string.Join(", ", catalog.Providers)}.");
+            return null;
+        }
+
+        if (gpu is not null)
+        {
+            return catalog.RequireGpu(gpu, "--gpu", errors) is GpuSpec spec ? Hardware.ForGpu(spec, catalog, provider) : null;
+        }
+
+        return catalog.RequireInstance(instance!, "--instance", errors) is CloudInstance found ? Hardware.ForInstance(found) : null;
+    }
+
+    internal static Workload? ReadWorkload(ParseResult parse, InputErrors errors)
+    {
+        int? input = parse.GetValue(InputTokens);
+        int? output = parse.GetValue(OutputTokens);
+        if (input is null)
+        {
+            errors.Add("--input-tokens", "is required: the prompt tokens per request, e.g. 2048.");
+        }
+        else if (input < 1)
+        {
+            errors.Add("--input-tokens", $"{input.Value.ToString(CultureInfo.InvariantCulture)} is out of range; it must be at least 1.");
+        }
+
+        if (output is null)
+        {
+            errors.Add("--output-tokens", "is required: the generated tokens per request, e.g. 512.");
+        }
+        else if (output < 1)
+        {
+            errors.Add("--output-tokens", $"{output.Value.ToString(CultureInfo.InvariantCulture)} is out of range; it must be at least 1.");
+        }
+
+        string concurrencyText = parse.GetValue(Concurrency)!;
+        int? concurrency = null;
+        if (!string.Equals(concurrencyText, "max", StringComparison.OrdinalIgnoreCase))
+        {
+            concurrency = ValueParsing.Integer(concurrencyText, "--concurrency", errors, 1);
+            if (concurrency is null)
+            {
+                return null;
+            }
+        }
+
+        return input >= 1 && output >= 1 ? new Workload(input.Value, output.Value, concurrency) : null;
+    }
+
+    internal static (Precision Weights, Precision KvCache) ReadPrecisions(ParseResult parse, InputErrors errors)
+    {
+        string weightText = parse.GetValue(WeightPrecision)!;
+        if (!PrecisionFacts.TryParse(weightText, out Precision weights))
+        {
+            errors.Add("--precision", $"'{weightText}' is not a precision. Use one of: {string.Join(", ", PrecisionFacts.All.Select(p => p.Name()))}.");
+        }
+
+        string? kvText = parse.GetValue(KvPrecision);
+        Precision kv = weights == Precision.Fp16 ? Precision.Fp16 : Precision.Bf16;
+        if (kvText is not null && (!PrecisionFacts.TryParse(kvText, out kv) || !kv.IsKvCachePrecision()))
+        {
+            errors.Add("--kv-precision", $"'{kvText}' is not a KV-cache precision. Use one of: fp16, bf16, fp8, int8.");
+        }
+
+        return (weights, kv);
+    }
+
+    internal static EngineSettings ReadEngine(ParseResult parse, InputErrors errors)
+    {
+        int maxSequences = parse.GetValue(MaxSequences);
+        double utilization = parse.GetValue(MemoryUtilization);
+        if (maxSequences < 1)
+        {
+            errors.Add("--max-sequences", $"{maxSequences.ToString(CultureInfo.InvariantCulture)} is out of range; it must be at least 1.");
+        }
+
+        if (!(utilization > 0 && utilization <= 1))
+        {
+            errors.Add("--gpu-memory-utilization", $"{utilization.ToString(CultureInfo.InvariantCulture)} is out of range; it is a fraction in (0, 1], e.g. 0.9.");
+        }
+
+        return EngineSettings.Default with { MaxSequences = maxSequences, GpuMemoryUtilization = utilization };
+    }
+}

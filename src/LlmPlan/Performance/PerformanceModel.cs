@@ -1,0 +1,189 @@
+using LlmPlan.Units;
+
+namespace LlmPlan.Performance;
+
+/// <summary>Predicts the steady state of a deployment serving a workload with continuous batching (docs/model.md).</summary>
+/// <remarks>
+/// With N sequences in flight over p stages, the engine runs m = min(p, N) micro-batches of b = ⌈N/p⌉ sequences. A
+/// decode step of the whole batch takes D = max(m × slowest stage, sum of stages + transfers) + step overhead: the
+/// slowest stage sets the throughput once the pipeline is full, the sum sets the latency otherwise. Every request needs
+/// its prompt prefilled once; chunked prefill rides along in decode steps, so a cycle in which N requests each produce O
+/// tokens lasts T = O·D + N·P, where P is the slowest stage's prefill of one prompt. Output tokens/s = N·O/T; TTFT is the
+/// prompt's prefill through every stage plus, when others are running, the decode step it shares; TPOT spreads the rest
+/// of the request's life, (T − TTFT)/(O − 1), over its remaining tokens.
+/// </remarks>
+public static class PerformanceModel
+{
+    /// <summary>Evaluates a deployment under a workload.</summary>
+    /// <param name="deployment">The deployment.</param>
+    /// <param name="workload">The workload.</param>
+    /// <param name="engine">The engine settings, or null for the defaults.</param>
+    /// <returns>The prediction; infeasible deployments carry the reason and the memory breakdown.</returns>
+    public static Evaluation Evaluate(Deployment deployment, Workload workload, EngineSettings? engine = null)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        ArgumentNullException.ThrowIfNull(workload);
+        engine ??= EngineSettings.Default;
+        var model = deployment.Model;
+        int sequenceTokens = workload.InputTokens + workload.OutputTokens;
+        int blockTokens = engine.KvBlockTokens;
+        long sequenceTokensInBlocks = (sequenceTokens + blockTokens - 1L) / blockTokens * blockTokens;
+
+        var memories = new StageMemory[deployment.Stages.Count];
+        var maxSequences = new int[deployment.Stages.Count];
+        var reasons = new List<string>();
+        for (int i = 0; i < deployment.Stages.Count; i++)
+        {
+            var stage = deployment.Stages[i];
+            Bytes usable = stage.Gpu.Memory * engine.GpuMemoryUtilization;
+            Bytes weights = MemoryModel.WeightsPerGpu(deployment, i);
+            Bytes activations = MemoryModel.ActivationsPerGpu(deployment, i, engine);
+            Bytes pool = usable - weights - activations;
+            Bytes perToken = MemoryModel.KvBytesPerTokenPerLayer(model, deployment.KvCache, stage.TensorParallel) * stage.LayerCount;
+            Bytes perSequence = perToken * sequenceTokensInBlocks;
+            maxSequences[i] = pool.Value <= 0 ? 0 : (int)Math.Min(int.MaxValue, Math.Floor(pool / perSequence));
+            memories[i] = new StageMemory(stage.Gpu.Memory, usable, weights, activations, pool, Bytes.Zero, perToken);
+            string where = StageName(deployment, i);
+            string config = ConfigurationProblem(deployment, i);
+            if (config.Length > 0)
+            {
+                reasons.Add($"{where}: {config}");
+            }
+            else if (weights + activations > usable)
+            {
+                reasons.Add(Invariant.Text($"{where}: weights ({weights.Gibibytes:0.00} GiB) and activations ({activations.Gibibytes:0.00} GiB) need {(weights + activations).Gibibytes:0.00} GiB per GPU but only {usable.Gibibytes:0.00} GiB is usable ({stage.Gpu.Memory.Gibibytes:0.##} GiB × {engine.GpuMemoryUtilization:0.00}); {(weights + activations - usable).Gibibytes:0.00} GiB over. Use more GPUs (higher TP or PP) or a smaller precision."));
+            }
+            else if (maxSequences[i] == 0)
+            {
+                reasons.Add(Invariant.Text($"{where}: the KV cache of one sequence of {sequenceTokens} tokens needs {perSequence.Gibibytes:0.000} GiB per GPU but only {pool.Gibibytes:0.000} GiB is left after weights and activations."));
+            }
+        }
+
+        if (sequenceTokens > model.MaxContext)
+        {
+            reasons.Add(Invariant.Text($"{model.Id}: a sequence of {workload.InputTokens} + {workload.OutputTokens} = {sequenceTokens} tokens exceeds the model's context of {model.MaxContext} tokens by {sequenceTokens - model.MaxContext}."));
+        }
+
+        int kvLimit = maxSequences.Length == 0 ? 0 : maxSequences.Min();
+        int maxConcurrency = Math.Min(kvLimit, engine.MaxSequences);
+        int concurrency = workload.Concurrency ?? maxConcurrency;
+        if (reasons.Count == 0 && workload.Concurrency is int asked && asked > kvLimit)
+        {
+            int stageIndex = Array.IndexOf(maxSequences, kvLimit);
+            StageMemory m = memories[stageIndex];
+            Bytes needed = m.KvBytesPerToken * (double)(asked * sequenceTokensInBlocks);
+            reasons.Add(Invariant.Text($"{StageName(deployment, stageIndex)}: concurrency {asked} needs {needed.Gibibytes:0.00} GiB of KV cache per GPU ({asked} × {sequenceTokens} tokens) but only {m.KvCachePool.Gibibytes:0.00} GiB is free; at most {kvLimit} sequences fit ({(needed - m.KvCachePool).Gibibytes:0.00} GiB over)."));
+        }
+
+        for (int i = 0; i < memories.Length; i++)
+        {
+            double held = Math.Max(0, Math.Min(concurrency, maxSequences[i])) * (double)sequenceTokensInBlocks;
+            memories[i] = memories[i] with { KvCacheUsed = memories[i].KvBytesPerToken * held };
+        }
+
+        if (reasons.Count > 0 || concurrency < 1)
+        {
+            var infeasibleStages = deployment.Stages
+                .Select((s, i) => new StagePrediction(s, memories[i], maxSequences[i], Seconds.Zero, Bound.Memory, Seconds.Zero, Seconds.Zero))
+                .ToList();
+            return Infeasible(deployment, reasons.Count > 0 ? string.Join(" ", reasons) : "concurrency must be at least 1.", infeasibleStages, maxConcurrency, concurrency);
+        }
+
+        return Steady(deployment, workload, memories, maxSequences, maxConcurrency, concurrency);
+    }
+
+    private static Evaluation Steady(Deployment deployment, Workload workload, StageMemory[] memories, int[] maxSequences, int maxConcurrency, int concurrency)
+    {
+        int p = deployment.Stages.Count;
+        int microBatches = Math.Min(p, concurrency);
+        double batch = Math.Ceiling(concurrency / (double)microBatches);
+        double meanContext = workload.InputTokens + ((workload.OutputTokens + 1) / 2.0);
+        Seconds overhead = deployment.Stages.Select(s => s.Gpu.Calibration.StepOverhead).Max();
+
+        var stages = new StagePrediction[p];
+        Seconds decodeSum = Seconds.Zero;
+        Seconds decodeSlowest = Seconds.Zero;
+        Seconds prefillSum = Seconds.Zero;
+        Seconds prefillSlowest = Seconds.Zero;
+        for (int i = 0; i < p; i++)
+        {
+            var (decode, tensorParallel, bound) = StageTimeModel.DecodeStep(deployment, i, batch, meanContext);
+            Seconds prefill = StageTimeModel.Prefill(deployment, i, workload.InputTokens);
+            if (i < p - 1)
+            {
+                decodeSum += StageTimeModel.StageTransfer(deployment, i, batch);
+                prefillSum += StageTimeModel.StageTransfer(deployment, i, workload.InputTokens);
+            }
+
+            decodeSum += decode;
+            prefillSum += prefill;
+            decodeSlowest = Seconds.Max(decodeSlowest, decode);
+            prefillSlowest = Seconds.Max(prefillSlowest, prefill);
+            stages[i] = new StagePrediction(deployment.Stages[i], memories[i], maxSequences[i], decode, bound, prefill, tensorParallel);
+        }
+
+        Seconds decodeStep = Seconds.Max(decodeSlowest * microBatches, decodeSum) + overhead;
+        Seconds cycle = (decodeStep * workload.OutputTokens) + (prefillSlowest * concurrency);
+        Seconds ttft = prefillSum + overhead + (concurrency > 1 ? decodeStep : Seconds.Zero);
+        Seconds tpot = workload.OutputTokens > 1 ? (cycle - ttft) / (workload.OutputTokens - 1) : decodeStep;
+        TokensPerSecond output = Tokens.FromCount((double)concurrency * workload.OutputTokens) / cycle;
+        TokensPerSecond total = Tokens.FromCount((double)concurrency * (workload.InputTokens + workload.OutputTokens)) / cycle;
+        return new Evaluation
+        {
+            Feasible = true,
+            Reason = string.Empty,
+            Stages = stages,
+            MaxConcurrency = maxConcurrency,
+            Concurrency = concurrency,
+            TimeToFirstToken = ttft,
+            TimePerOutputToken = tpot,
+            DecodeStepTime = decodeStep,
+            OutputTokensPerSecond = output,
+            TotalTokensPerSecond = total,
+            RequestsPerSecond = concurrency / cycle.Value,
+            CostPerHour = deployment.CostPerHour,
+        };
+    }
+
+    private static Evaluation Infeasible(Deployment deployment, string reason, IReadOnlyList<StagePrediction> stages, int maxConcurrency, int concurrency) => new()
+    {
+        Feasible = false,
+        Reason = reason,
+        Stages = stages,
+        MaxConcurrency = maxConcurrency,
+        Concurrency = Math.Max(0, concurrency),
+        TimeToFirstToken = Seconds.Zero,
+        TimePerOutputToken = Seconds.Zero,
+        DecodeStepTime = Seconds.Zero,
+        OutputTokensPerSecond = TokensPerSecond.Zero,
+        TotalTokensPerSecond = TokensPerSecond.Zero,
+        RequestsPerSecond = 0,
+        CostPerHour = deployment.CostPerHour,
+    };
+
+    /// <summary>Checks that the stage's TP degree splits the model's heads evenly, as tensor-parallel engines require.</summary>
+    private static string ConfigurationProblem(Deployment deployment, int stageIndex)
+    {
+        var model = deployment.Model;
+        int t = deployment.Stages[stageIndex].TensorParallel;
+        if (model.AttentionHeads % t != 0)
+        {
+            return Invariant.Text($"TP {t} does not divide the {model.AttentionHeads} attention heads of {model.Id}; use a TP degree that divides it.");
+        }
+
+        if (model.KvHeads % t != 0 && t % model.KvHeads != 0)
+        {
+            return Invariant.Text($"TP {t} neither divides nor is a multiple of the {model.KvHeads} KV heads of {model.Id}; use a TP degree that divides it.");
+        }
+
+        return string.Empty;
+    }
+
+    private static string StageName(Deployment deployment, int index)
+    {
+        var stage = deployment.Stages[index];
+        string on = stage.Instance.Length > 0 ? $"{stage.Instance} ({stage.Gpu.Id})" : stage.Gpu.Id;
+        return Invariant.Text($"stage {index + 1} (layers {stage.FirstLayer + 1}-{stage.LastLayer + 1} on {on} TP {stage.TensorParallel})");
+    }
+
+}

@@ -1,0 +1,161 @@
+using LlmPlan.Catalog;
+using LlmPlan.Units;
+
+namespace LlmPlan.Performance;
+
+/// <summary>The time one pipeline stage takes for a decode step or a prefill (docs/model.md, "Time").</summary>
+/// <remarks>Each layer is two operator groups plus tensor-parallel communication. The matrix products read the layer's
+/// weights (only the experts a step touches, for mixture-of-experts models) and do 2 operations per active parameter per
+/// token; attention reads the KV cache and does 4·h·δ operations per token per context token. Each group takes the
+/// longer of its compute time (operations over the dense peak × compute efficiency) and its memory time (bytes over the
+/// memory bandwidth × memory efficiency): a roofline per group, never the sum of both. Two all-reduces per layer
+/// (Megatron) follow a ring: 2(t−1)/t × message over the link, plus the per-collective latency.</remarks>
+public static class StageTimeModel
+{
+    /// <summary>The expected number of distinct experts among <paramref name="tokens"/> tokens that each pick
+    /// <c>a</c> of <c>E</c> experts uniformly: E·(1 − (1 − a/E)^tokens). It is 1 for dense models.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="tokens">Tokens in the step.</param>
+    /// <returns>Experts whose weights the step reads.</returns>
+    public static double TouchedExperts(ModelArchitecture model, double tokens)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (!model.IsMixtureOfExperts)
+        {
+            return 1.0;
+        }
+
+        double e = model.Experts;
+        double untouched = Math.Pow(1.0 - (model.ActiveExperts / e), tokens);
+        return Math.Max(model.ActiveExperts, e * (1.0 - untouched));
+    }
+
+    /// <summary>The decode step of <paramref name="batch"/> sequences on one stage.</summary>
+    /// <param name="deployment">The deployment.</param>
+    /// <param name="stageIndex">The stage.</param>
+    /// <param name="batch">Sequences decoded in the step (its micro-batch).</param>
+    /// <param name="meanContext">The mean KV length of those sequences, in tokens.</param>
+    /// <returns>The step time, its all-reduce part, and what bounds the matrix products.</returns>
+    public static (Seconds Total, Seconds TensorParallel, Bound Bound) DecodeStep(Deployment deployment, int stageIndex, double batch, double meanContext)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        var rates = new Rates(deployment, stageIndex);
+        ModelArchitecture model = deployment.Model;
+        PipelineStage stage = deployment.Stages[stageIndex];
+        double t = stage.TensorParallel;
+
+        double weightBytes = LayerWeightBytesRead(deployment, TouchedExperts(model, batch)) / t;
+        double gemmFlops = 2.0 * batch * model.ActiveParametersPerLayer / t;
+        double gemmCompute = gemmFlops / rates.Gemm;
+        double gemmMemory = weightBytes / rates.Memory;
+        double gemm = Math.Max(gemmCompute, gemmMemory);
+
+        double kvBytes = batch * meanContext * MemoryModel.KvBytesPerTokenPerLayer(model, deployment.KvCache, stage.TensorParallel).Value;
+        double attentionFlops = 4.0 * batch * meanContext * (model.AttentionHeads / t) * model.HeadDim;
+        double attention = Math.Max(attentionFlops / rates.Attention, kvBytes / rates.Memory);
+
+        double allReduce = AllReduce(stage, batch * model.HiddenSize * MemoryModel.ActivationBytes);
+        double total = stage.LayerCount * (gemm + attention + (2.0 * allReduce));
+        if (stageIndex == deployment.Stages.Count - 1)
+        {
+            total += LmHead(deployment, rates, t, batch);
+        }
+
+        return (Seconds.FromSeconds(total), Seconds.FromSeconds(stage.LayerCount * 2.0 * allReduce), gemmCompute >= gemmMemory ? Bound.Compute : Bound.Memory);
+    }
+
+    /// <summary>The prefill of one prompt of <paramref name="promptTokens"/> tokens on one stage (causal attention; logits
+    /// for the last token only).</summary>
+    /// <param name="deployment">The deployment.</param>
+    /// <param name="stageIndex">The stage.</param>
+    /// <param name="promptTokens">The prompt length S.</param>
+    /// <returns>The prefill time.</returns>
+    public static Seconds Prefill(Deployment deployment, int stageIndex, double promptTokens)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        var rates = new Rates(deployment, stageIndex);
+        ModelArchitecture model = deployment.Model;
+        PipelineStage stage = deployment.Stages[stageIndex];
+        double t = stage.TensorParallel;
+
+        double weightBytes = LayerWeightBytesRead(deployment, TouchedExperts(model, promptTokens)) / t;
+        double gemmFlops = 2.0 * promptTokens * model.ActiveParametersPerLayer / t;
+        double gemm = Math.Max(gemmFlops / rates.Gemm, weightBytes / rates.Memory);
+
+        double kvWritten = promptTokens * MemoryModel.KvBytesPerTokenPerLayer(model, deployment.KvCache, stage.TensorParallel).Value;
+        double attentionFlops = 2.0 * promptTokens * promptTokens * (model.AttentionHeads / t) * model.HeadDim;
+        double attention = Math.Max(attentionFlops / rates.Attention, kvWritten / rates.Memory);
+
+        double allReduce = AllReduce(stage, promptTokens * model.HiddenSize * MemoryModel.ActivationBytes);
+        double total = stage.LayerCount * (gemm + attention + (2.0 * allReduce));
+        if (stageIndex == deployment.Stages.Count - 1)
+        {
+            total += LmHead(deployment, rates, t, 1.0);
+        }
+
+        return Seconds.FromSeconds(total);
+    }
+
+    /// <summary>The time to send the hidden states of <paramref name="tokens"/> tokens from stage i to stage i + 1.</summary>
+    /// <param name="deployment">The deployment.</param>
+    /// <param name="linkIndex">The link (i).</param>
+    /// <param name="tokens">Tokens whose hidden states cross.</param>
+    /// <returns>The transfer time: bytes over the link bandwidth plus the sending GPU's collective latency.</returns>
+    public static Seconds StageTransfer(Deployment deployment, int linkIndex, double tokens)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        Bytes message = Bytes.FromBytes(tokens * deployment.Model.HiddenSize * MemoryModel.ActivationBytes);
+        return (message / deployment.StageLinks[linkIndex]) + deployment.Stages[linkIndex].Gpu.Calibration.CollectiveLatency;
+    }
+
+    /// <summary>One ring all-reduce of <paramref name="messageBytes"/> over the stage's TP group, in seconds; zero at t = 1.</summary>
+    private static double AllReduce(PipelineStage stage, double messageBytes)
+    {
+        int t = stage.TensorParallel;
+        if (t == 1)
+        {
+            return 0.0;
+        }
+
+        double ring = 2.0 * (t - 1) / t * messageBytes / stage.TensorParallelBandwidth.Value;
+        return ring + stage.Gpu.Calibration.CollectiveLatency.Value;
+    }
+
+    /// <summary>The bytes of one layer's weights a step reads when it touches <paramref name="experts"/> experts.</summary>
+    private static double LayerWeightBytesRead(Deployment deployment, double experts)
+    {
+        ModelArchitecture model = deployment.Model;
+        double parameters = model.AttentionParametersPerLayer + (experts * model.ExpertParameters) + model.RouterParametersPerLayer;
+        return parameters * deployment.Weights.BytesPerElement();
+    }
+
+    /// <summary>The LM head for <paramref name="tokens"/> tokens: a d×V/t product in 16 bits that reads the head once.</summary>
+    private static double LmHead(Deployment deployment, Rates rates, double t, double tokens)
+    {
+        ModelArchitecture model = deployment.Model;
+        double parameters = (double)model.EmbeddingParameters / t;
+        return Math.Max(2.0 * tokens * parameters / rates.Attention, parameters * MemoryModel.EmbeddingBytesPerParameter / rates.Memory);
+    }
+
+    /// <summary>The effective rates of one GPU of a stage, in operations or bytes per second.</summary>
+    private readonly struct Rates
+    {
+        public Rates(Deployment deployment, int stageIndex)
+        {
+            GpuSpec gpu = deployment.Stages[stageIndex].Gpu;
+            GpuCalibration calibration = gpu.Calibration;
+            Gemm = deployment.Weights.PeakFor(gpu).Value * calibration.ComputeEfficiency;
+            Attention = gpu.Fp16Peak.Value * calibration.ComputeEfficiency;
+            Memory = gpu.MemoryBandwidth.Value * calibration.MemoryEfficiency;
+        }
+
+        /// <summary>Gets the matrix-product rate for the weight precision.</summary>
+        public double Gemm { get; }
+
+        /// <summary>Gets the 16-bit rate (attention, LM head).</summary>
+        public double Attention { get; }
+
+        /// <summary>Gets the memory rate.</summary>
+        public double Memory { get; }
+    }
+}
