@@ -115,6 +115,7 @@ public static class EvaluationWriter
         w.WriteString("reason", r.Reason);
         w.WriteNumber("concurrency", r.Concurrency);
         w.WriteNumber("max_concurrency", r.MaxConcurrency);
+        w.WriteNumber("queued_requests", r.QueuedRequests);
         w.Number("ttft_ms", r.TimeToFirstToken.Milliseconds, 3);
         w.Number("tpot_ms", r.TimePerOutputToken.Milliseconds, 3);
         w.Number("decode_step_ms", r.DecodeStepTime.Milliseconds, 3);

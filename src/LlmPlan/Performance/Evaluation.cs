@@ -65,8 +65,13 @@ public sealed record Evaluation
     /// <summary>Gets the most sequences the deployment runs at once (KV memory and the engine cap).</summary>
     public required int MaxConcurrency { get; init; }
 
-    /// <summary>Gets the sequences in flight N used for the prediction.</summary>
+    /// <summary>Gets the sequences the engine runs at once: the requested concurrency, capped by the engine's
+    /// sequence limit (or the maximum for "max").</summary>
     public required int Concurrency { get; init; }
+
+    /// <summary>Gets the requests in flight beyond the engine's sequence cap, waiting in its queue (their wait is part of
+    /// TTFT).</summary>
+    public required int QueuedRequests { get; init; }
 
     /// <summary>Gets the time from a request's arrival to its first token.</summary>
     public required Seconds TimeToFirstToken { get; init; }

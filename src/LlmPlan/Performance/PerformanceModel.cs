@@ -8,9 +8,11 @@ namespace LlmPlan.Performance;
 /// decode step of the whole batch takes D = max(m × slowest stage, sum of stages + transfers) + step overhead: the
 /// slowest stage sets the throughput once the pipeline is full, the sum sets the latency otherwise. Every request needs
 /// its prompt prefilled once; chunked prefill rides along in decode steps, so a cycle in which N requests each produce O
-/// tokens lasts T = O·D + N·P, where P is the slowest stage's prefill of one prompt. Output tokens/s = N·O/T; TTFT is the
-/// prompt's prefill through every stage plus, when others are running, the decode step it shares; TPOT spreads the rest
-/// of the request's life, (T − TTFT)/(O − 1), over its remaining tokens.
+/// tokens lasts T = (O − 1)·D + D' + max(N·P, P₁ + … + Pₚ), where P is the slowest stage's prefill of one prompt (the
+/// sum, with transfers, is one prompt's prefill latency) and D' the decode step a
+/// prefill shares (D when others run, else just the step overhead): the prefill step yields the first token. Output
+/// tokens/s = N·O/T; TTFT is the prompt's prefill through every stage plus D'; TPOT spreads the rest of the request's
+/// life, (T − TTFT)/(O − 1), over its remaining tokens (D exactly when N = 1).
 /// </remarks>
 public static class PerformanceModel
 {
@@ -89,10 +91,12 @@ public static class PerformanceModel
             return Infeasible(deployment, reasons.Count > 0 ? string.Join(" ", reasons) : "concurrency must be at least 1.", infeasibleStages, maxConcurrency, concurrency);
         }
 
-        return Steady(deployment, workload, memories, maxSequences, maxConcurrency, concurrency);
+        // Requests beyond the engine's sequence cap wait in its queue (closed loop: they are still "in flight").
+        int running = Math.Min(concurrency, engine.MaxSequences);
+        return Steady(deployment, workload, memories, maxSequences, maxConcurrency, running, concurrency - running);
     }
 
-    private static Evaluation Steady(Deployment deployment, Workload workload, StageMemory[] memories, int[] maxSequences, int maxConcurrency, int concurrency)
+    private static Evaluation Steady(Deployment deployment, Workload workload, StageMemory[] memories, int[] maxSequences, int maxConcurrency, int concurrency, int queued)
     {
         int p = deployment.Stages.Count;
         int microBatches = Math.Min(p, concurrency);
@@ -123,9 +127,19 @@ public static class PerformanceModel
         }
 
         Seconds decodeStep = Seconds.Max(decodeSlowest * microBatches, decodeSum) + overhead;
-        Seconds cycle = (decodeStep * workload.OutputTokens) + (prefillSlowest * concurrency);
-        Seconds ttft = prefillSum + overhead + (concurrency > 1 ? decodeStep : Seconds.Zero);
-        Seconds tpot = workload.OutputTokens > 1 ? (cycle - ttft) / (workload.OutputTokens - 1) : decodeStep;
+
+        // The step that prefills a prompt also produces its first token; it decodes the others alongside (only the step
+        // overhead when there are none). The other O − 1 tokens take one decode step each.
+        Seconds prefillStepShare = concurrency > 1 ? decodeStep : overhead;
+        // N prompts pipeline through the stages at the slowest stage's pace, but never faster than one prompt's latency.
+        Seconds prefillWork = Seconds.Max(prefillSlowest * concurrency, prefillSum);
+        Seconds cycle = (decodeStep * (workload.OutputTokens - 1)) + prefillStepShare + prefillWork;
+        double requestsPerSecond = concurrency / cycle.Value;
+
+        // Little's law: a queued request waits (queued / throughput) before its prefill starts.
+        Seconds queueing = Seconds.FromSeconds(queued / requestsPerSecond);
+        Seconds ttft = prefillSum + prefillStepShare + queueing;
+        Seconds tpot = workload.OutputTokens > 1 ? (cycle - (ttft - queueing)) / (workload.OutputTokens - 1) : decodeStep;
         TokensPerSecond output = Tokens.FromCount((double)concurrency * workload.OutputTokens) / cycle;
         TokensPerSecond total = Tokens.FromCount((double)concurrency * (workload.InputTokens + workload.OutputTokens)) / cycle;
         return new Evaluation
@@ -135,12 +149,13 @@ public static class PerformanceModel
             Stages = stages,
             MaxConcurrency = maxConcurrency,
             Concurrency = concurrency,
+            QueuedRequests = queued,
             TimeToFirstToken = ttft,
             TimePerOutputToken = tpot,
             DecodeStepTime = decodeStep,
             OutputTokensPerSecond = output,
             TotalTokensPerSecond = total,
-            RequestsPerSecond = concurrency / cycle.Value,
+            RequestsPerSecond = requestsPerSecond,
             CostPerHour = deployment.CostPerHour,
         };
     }
@@ -152,6 +167,7 @@ public static class PerformanceModel
         Stages = stages,
         MaxConcurrency = maxConcurrency,
         Concurrency = Math.Max(0, concurrency),
+        QueuedRequests = 0,
         TimeToFirstToken = Seconds.Zero,
         TimePerOutputToken = Seconds.Zero,
         DecodeStepTime = Seconds.Zero,
