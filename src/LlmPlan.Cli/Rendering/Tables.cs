@@ -7,8 +7,9 @@ namespace LlmPlan.Cli.Rendering;
 /// result always prints the same bytes.</summary>
 internal static class Tables
 {
-    /// <summary>The width tables are laid out for.</summary>
-    public const int Width = 120;
+    /// <summary>The width tables are laid out for: wide enough that cells never wrap (tables take only the width their
+    /// content needs).</summary>
+    public const int Width = 240;
 
     /// <summary>Writes a table with a title, right-aligning columns whose header ends with a unit in brackets or is numeric.</summary>
     public static void Write(TextWriter output, string? title, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, IReadOnlySet<int>? rightAligned = null)

@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Text.Json;
+using LlmPlan.Tests.Infrastructure;
+
+namespace LlmPlan.Tests.Cli;
+
+public class EvaluateCommandTests
+{
+    private static readonly string[] Seventy =
+        ["evaluate", "--model", "llama-3.1-70b", "--gpu", "H100-SXM-80GB", "--tp", "4", "--input-tokens", "2048", "--output-tokens", "512", "--concurrency", "max"];
+
+    [Theory]
+    [InlineData("en-US")]
+    [InlineData("de-DE")]
+    [InlineData("ru-RU")]
+    public void Should_write_a_feasible_result_When_70b_runs_on_four_h100(string culture)
+    {
+        // Given the issue's done command, under a dot- or comma-decimal culture,
+        // When it runs, Then exit 0, the table and the JSON match their golden files byte for byte.
+        var previous = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo(culture);
+        try
+        {
+            using var temp = new TempFolder();
+            string json = Path.Combine(temp.Path, "r.json");
+            CliResult result = CliRun.Run([.. Seventy, "--out", json]);
+            Assert.Equal(0, result.ExitCode);
+            Assert.Equal(string.Empty, result.Error);
+            Golden.Verify("Evaluate", "llama-70b-h100-tp4", "txt", result.Output);
+            Golden.Verify("Evaluate", "llama-70b-h100-tp4", "json", File.ReadAllText(json));
+
+            using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(json));
+            JsonElement root = doc.RootElement;
+            Assert.True(root.GetProperty("feasible").GetBoolean());
+            Assert.True(root.GetProperty("concurrency").GetInt32() > 100);
+            Assert.True(root.GetProperty("output_tokens_per_s").GetDouble() > 0);
+            Assert.True(root.GetProperty("ttft_ms").GetDouble() > 0);
+            Assert.True(root.GetProperty("tpot_ms").GetDouble() > 0);
+            Assert.True(root.GetProperty("stages")[0].GetProperty("memory_per_gpu").GetProperty("weights_gib").GetDouble() > 30);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = previous;
+        }
+    }
+
+    [Fact]
+    public void Should_exit_2_with_the_memory_breakdown_When_70b_fp16_is_on_one_gpu()
+    {
+        // Given the same model in fp16 on one 80 GB GPU, When evaluated, Then infeasible (exit 2) with the breakdown.
+        string[] args = [.. Seventy.Select(a => a == "4" ? "1" : a), "--precision", "fp16"];
+        CliResult result = CliRun.Run(args);
+        Assert.Equal(2, result.ExitCode);
+        Golden.Verify("Evaluate", "llama-70b-h100-tp1-fp16", "txt", result.Output);
+    }
+
+    [Fact]
+    public void Should_write_one_csv_row_When_the_output_is_csv()
+    {
+        using var temp = new TempFolder();
+        string csv = Path.Combine(temp.Path, "r.csv");
+        CliResult result = CliRun.Run("evaluate", "--model", "llama-3.1-70b", "--instance", "p5.48xlarge", "--tp", "4", "--pp", "2", "--input-tokens", "2048", "--output-tokens", "512", "--concurrency", "64", "--out", csv);
+        Assert.Equal(0, result.ExitCode);
+        Golden.Verify("Evaluate", "llama-70b-p5-tp4-pp2", "csv", File.ReadAllText(csv));
+    }
+
+    [Fact]
+    public void Should_list_every_problem_When_several_flags_are_wrong()
+    {
+        CliResult result = CliRun.Run("evaluate", "--model", "llama-3.1-7b", "--gpu", "H100", "--tp", "0", "--input-tokens", "-3", "--precision", "fp9", "--concurrency", "x", "--out", "r.txt");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(string.Empty, result.Output);
+        Assert.Equal(
+            """
+            error: 8 problems with the input:
+              --out: 'r.txt' must end in .json or .csv.
+              --precision: 'fp9' is not a precision. Use one of: fp16, bf16, fp8, int8, int4, fp4.
+              --input-tokens: -3 is out of range; it must be at least 1.
+              --output-tokens: is required: the generated tokens per request, e.g. 512.
+              --concurrency: 'x' is not a whole number. Write an integer such as 8.
+              --model: unknown model 'llama-3.1-7b'. Did you mean llama-3.1-8b, llama-3.1-70b, llama-3.1-405b, llama-3.3-70b, llama-2-7b? 'llmplan catalog models' lists them; --catalog DIR adds your own.
+              --gpu: unknown GPU 'H100'. Did you mean H100-SXM-80GB, H100-PCIe-80GB? 'llmplan catalog gpus' lists them; --catalog DIR adds your own.
+              --tp: 0 is out of range; it must be at least 1.
+
+            """,
+            result.Error);
+    }
+
+    [Fact]
+    public void Should_ask_for_one_kind_of_hardware_When_both_gpu_and_instance_are_given()
+    {
+        CliResult result = CliRun.Run("evaluate", "--model", "llama-3.1-8b", "--gpu", "L4", "--instance", "g6.xlarge", "--input-tokens", "10", "--output-tokens", "10");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("error: invalid input:\n  --gpu/--instance: give exactly one: --gpu G (bare GPUs, priced per GPU) or --instance I (whole instances).\n", result.Error);
+    }
+
+    [Fact]
+    public void Should_explain_without_a_stack_trace_When_tp_exceeds_the_instance()
+    {
+        CliResult result = CliRun.Run("evaluate", "--model", "llama-3.1-8b", "--instance", "g6.xlarge", "--tp", "2", "--input-tokens", "10", "--output-tokens", "10");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("infeasible: TP 2 needs 2 GPUs in one instance but g6.xlarge has 1; a TP group cannot span instances.\n", result.Output);
+    }
+
+    [Fact]
+    public void Should_give_identical_bytes_When_run_twice()
+    {
+        using var temp = new TempFolder();
+        string a = Path.Combine(temp.Path, "a.json");
+        string b = Path.Combine(temp.Path, "b.json");
+        CliRun.Run([.. Seventy, "--out", a]);
+        CliRun.Run([.. Seventy, "--out", b]);
+        Assert.Equal(File.ReadAllBytes(a), File.ReadAllBytes(b));
+    }
+}
