@@ -25,6 +25,7 @@ internal static class EvaluateCommand
     private static readonly Option<string?> Provider = new("--provider") { Description = "With --gpu: price from this provider's instances only.", HelpName = "P" };
     private static readonly Option<int> MaxSequences = new("--max-sequences") { Description = "Engine cap on running sequences (vLLM max_num_seqs).", DefaultValueFactory = _ => EngineSettings.Default.MaxSequences, HelpName = "N" };
     private static readonly Option<double> MemoryUtilization = new("--gpu-memory-utilization") { Description = "Fraction of GPU memory the engine may use (vLLM gpu_memory_utilization).", DefaultValueFactory = _ => EngineSettings.Default.GpuMemoryUtilization, HelpName = "F" };
+    private static readonly Option<string?> Placement = new("--placement") { Description = "Evaluate the stages of FILE instead of a uniform TP x PP layout: our YAML/JSON stage list (instance or gpu, tp, layers per stage) or the placement seed's --evaluate-placement JSON. Flags override the file's model and workload fields.", HelpName = "FILE" };
     private static readonly Option<string?> Catalog = CommonOptions.Catalog();
     private static readonly Option<string?> Out = CommonOptions.Out("Write the result to FILE: .json (full detail, per stage) or .csv (one row per deployment).");
 
@@ -33,7 +34,7 @@ internal static class EvaluateCommand
         var command = new Command("evaluate", "Predict memory per GPU, max concurrency, TTFT, TPOT, tokens/s, $/h and $ per million tokens of one deployment. Exit 2 when it cannot run (the reason and memory breakdown are printed).")
         {
             Model, Gpu, Instance, TensorParallel, PipelineParallel, InputTokens, OutputTokens, Concurrency, WeightPrecision, KvPrecision,
-            Provider, MaxSequences, MemoryUtilization, Catalog, Out,
+            Provider, MaxSequences, MemoryUtilization, Placement, Catalog, Out,
         };
         command.SetAction(parse => Execute(parse, parse.InvocationConfiguration.Output));
         return command;
@@ -45,9 +46,32 @@ internal static class EvaluateCommand
         HardwareCatalog catalog = CommonOptions.LoadCatalog(parse.GetValue(Catalog));
         string? outPath = CheckOut(parse.GetValue(Out), errors);
         EngineSettings engine = ReadEngine(parse, errors);
-        var (weights, kv) = ReadPrecisions(parse, errors);
-        Workload? workload = ReadWorkload(parse, errors);
-        ModelArchitecture? model = Required(parse, Model, errors) is string m ? catalog.RequireModel(m, "--model", errors) : null;
+        string? placementPath = parse.GetValue(Placement);
+        PlacementFile? file = placementPath is null ? null : PlacementFile.Read(placementPath, errors);
+        if (placementPath is not null)
+        {
+            foreach (Option option in new Option[] { Gpu, Instance, TensorParallel, PipelineParallel, Provider }.Where(o => Given(parse, o)))
+            {
+                errors.Add(option.Name, "does not go with --placement: the file places every stage. Drop the flag or the file.");
+            }
+        }
+
+        var (weights, kv) = ReadPrecisions(parse, errors, file?.Weights, file?.KvCache);
+        Workload? workload = ReadWorkload(parse, errors, file);
+        string? modelId = parse.GetValue(Model) ?? file?.Model;
+        ModelArchitecture? model = modelId is null ? null : catalog.RequireModel(modelId, "--model", errors);
+        if (modelId is null)
+        {
+            errors.Add("--model", $"is required{(file is null ? string.Empty : " (the placement file names none)")}. {Model.Description}");
+        }
+
+        if (file is not null)
+        {
+            var built = model is not null && file.AllStagesRead ? PlacementBuilder.Build(model, file.Stages, weights, kv, catalog, errors) : null;
+            errors.ThrowIfAny();
+            return Report(output, outPath, new EvaluatedDeployment(built!.Value.Deployment, workload!, PerformanceModel.Evaluate(built.Value.Deployment, workload!, engine), built.Value.PriceSource));
+        }
+
         Hardware? hardware = ReadHardware(parse, catalog, errors);
         int tp = Positive(parse, TensorParallel, errors);
         int pp = Positive(parse, PipelineParallel, errors);
@@ -60,16 +84,22 @@ internal static class EvaluateCommand
             return (int)ExitCode.Infeasible;
         }
 
-        Evaluation result = PerformanceModel.Evaluate(deployment, workload!, engine);
-        var evaluated = new EvaluatedDeployment(deployment, workload!, result, hardware!.PriceSource);
+        return Report(output, outPath, new EvaluatedDeployment(deployment, workload!, PerformanceModel.Evaluate(deployment, workload!, engine), hardware!.PriceSource));
+    }
+
+    private static int Report(TextWriter output, string? outPath, EvaluatedDeployment evaluated)
+    {
         EvaluationTable.Write(output, evaluated);
         if (outPath is not null)
         {
             CommonOptions.WriteFile(outPath, IsCsv(outPath) ? Csv([evaluated]) : EvaluationWriter.Json(evaluated));
         }
 
-        return result.Feasible ? (int)ExitCode.Ok : (int)ExitCode.Infeasible;
+        return evaluated.Result.Feasible ? (int)ExitCode.Ok : (int)ExitCode.Infeasible;
     }
+
+    /// <summary>Whether the user typed the option (as opposed to its default).</summary>
+    private static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
 
     internal static string Csv(IEnumerable<EvaluatedDeployment> rows)
     {
@@ -88,18 +118,6 @@ internal static class EvaluateCommand
         }
 
         return path;
-    }
-
-    private static string? Required(ParseResult parse, Option<string?> option, InputErrors errors)
-    {
-        string? value = parse.GetValue(option);
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            errors.Add(option.Name, $"is required. {option.Description}");
-            return null;
-        }
-
-        return value;
     }
 
     private static int Positive(ParseResult parse, Option<int> option, InputErrors errors)
@@ -138,10 +156,10 @@ internal static class EvaluateCommand
         return catalog.RequireInstance(instance!, "--instance", errors) is CloudInstance found ? Hardware.ForInstance(found) : null;
     }
 
-    internal static Workload? ReadWorkload(ParseResult parse, InputErrors errors)
+    internal static Workload? ReadWorkload(ParseResult parse, InputErrors errors, PlacementFile? file = null)
     {
-        int? input = parse.GetValue(InputTokens);
-        int? output = parse.GetValue(OutputTokens);
+        int? input = parse.GetValue(InputTokens) ?? file?.InputTokens;
+        int? output = parse.GetValue(OutputTokens) ?? file?.OutputTokens;
         if (input is null)
         {
             errors.Add("--input-tokens", "is required: the prompt tokens per request, e.g. 2048.");
@@ -160,7 +178,7 @@ internal static class EvaluateCommand
             errors.Add("--output-tokens", $"{output.Value.ToString(CultureInfo.InvariantCulture)} is out of range; it must be at least 1.");
         }
 
-        string concurrencyText = parse.GetValue(Concurrency)!;
+        string concurrencyText = Given(parse, Concurrency) || file?.Concurrency is null ? parse.GetValue(Concurrency)! : file.Concurrency;
         int? concurrency = null;
         if (!string.Equals(concurrencyText, "max", StringComparison.OrdinalIgnoreCase))
         {
@@ -174,16 +192,21 @@ internal static class EvaluateCommand
         return input >= 1 && output >= 1 ? new Workload(input.Value, output.Value, concurrency) : null;
     }
 
-    internal static (Precision Weights, Precision KvCache) ReadPrecisions(ParseResult parse, InputErrors errors)
+    internal static (Precision Weights, Precision KvCache) ReadPrecisions(ParseResult parse, InputErrors errors, Precision? fileWeights = null, Precision? fileKv = null)
     {
         string weightText = parse.GetValue(WeightPrecision)!;
-        if (!PrecisionFacts.TryParse(weightText, out Precision weights))
+        Precision weights = default;
+        if (!Given(parse, WeightPrecision) && fileWeights is not null)
+        {
+            weights = fileWeights.Value;
+        }
+        else if (!PrecisionFacts.TryParse(weightText, out weights))
         {
             errors.Add("--precision", $"'{weightText}' is not a precision. Use one of: {string.Join(", ", PrecisionFacts.All.Select(p => p.Name()))}.");
         }
 
         string? kvText = parse.GetValue(KvPrecision);
-        Precision kv = weights == Precision.Fp16 ? Precision.Fp16 : Precision.Bf16;
+        Precision kv = fileKv ?? (weights == Precision.Fp16 ? Precision.Fp16 : Precision.Bf16);
         if (kvText is not null && (!PrecisionFacts.TryParse(kvText, out kv) || !kv.IsKvCachePrecision()))
         {
             errors.Add("--kv-precision", $"'{kvText}' is not a KV-cache precision. Use one of: fp16, bf16, fp8, int8.");

@@ -1,0 +1,142 @@
+using System.Globalization;
+using LlmPlan.Validation;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace LlmPlan.IO;
+
+/// <summary>A node of a YAML or JSON spec file with its path (<c>stages[1].tp</c>) and line, read through typed,
+/// error-collecting accessors. JSON is read by the same parser (it is YAML's flow style).</summary>
+public sealed class SpecNode
+{
+    private readonly YamlNode _node;
+
+    private SpecNode(string file, string path, YamlNode node)
+    {
+        File = file;
+        Path = path;
+        _node = node;
+    }
+
+    /// <summary>Gets the file name used in messages.</summary>
+    public string File { get; }
+
+    /// <summary>Gets the field path from the root, e.g. <c>stages[0].tp</c>; empty for the root.</summary>
+    public string Path { get; }
+
+    /// <summary>Gets the location text of this node: file, line and field path.</summary>
+    public string Where => Invariant.Text($"{File} line {_node.Start.Line}") + (Path.Length > 0 ? $", field '{Path}'" : string.Empty);
+
+    /// <summary>Parses a YAML or JSON document.</summary>
+    /// <param name="file">The file name used in messages.</param>
+    /// <param name="text">The document.</param>
+    /// <param name="errors">Collects a syntax error.</param>
+    /// <returns>The root node, or null on a syntax error or an empty document.</returns>
+    public static SpecNode? Parse(string file, string text, InputErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(text));
+            if (stream.Documents.Count == 0)
+            {
+                errors.Add(file, "the file is empty. See docs/formats.md for the spec format.");
+                return null;
+            }
+
+            return new SpecNode(file, string.Empty, stream.Documents[0].RootNode);
+        }
+        catch (YamlException e)
+        {
+            errors.Add(Invariant.Text($"{file} line {e.Start.Line}, column {e.Start.Column}"), $"not valid YAML/JSON: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>Gets a value indicating whether this node is a mapping with the key.</summary>
+    /// <param name="key">The key.</param>
+    /// <returns>True when present.</returns>
+    public bool Has(string key) => _node is YamlMappingNode map && map.Children.ContainsKey(new YamlScalarNode(key));
+
+    /// <summary>Gets a child of a mapping, or null when absent (also when this node is not a mapping).</summary>
+    /// <param name="key">The key.</param>
+    /// <returns>The child or null.</returns>
+    public SpecNode? Child(string key)
+    {
+        if (_node is YamlMappingNode map && map.Children.TryGetValue(new YamlScalarNode(key), out YamlNode? child))
+        {
+            return new SpecNode(File, Path.Length == 0 ? key : $"{Path}.{key}", child);
+        }
+
+        return null;
+    }
+
+    /// <summary>Gets the keys of a mapping, in file order (empty when not a mapping).</summary>
+    public IReadOnlyList<string> Keys => _node is YamlMappingNode map
+        ? [.. map.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value ?? string.Empty)]
+        : [];
+
+    /// <summary>Gets the items of a sequence, or records an error when this node is not one.</summary>
+    /// <param name="errors">Collects the error.</param>
+    /// <returns>The items.</returns>
+    public IReadOnlyList<SpecNode> Items(InputErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (_node is YamlSequenceNode sequence)
+        {
+            return [.. sequence.Children.Select((c, i) => new SpecNode(File, Invariant.Text($"{Path}[{i}]"), c))];
+        }
+
+        errors.Add(Where, "must be a list.");
+        return [];
+    }
+
+    /// <summary>Gets the scalar text, or null (with an error) when this node is not a scalar.</summary>
+    /// <param name="errors">Collects the error.</param>
+    /// <returns>The text.</returns>
+    public string? Text(InputErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (_node is YamlScalarNode scalar && scalar.Value is not null)
+        {
+            return scalar.Value.Trim();
+        }
+
+        errors.Add(Where, "must be a single value, not a list or a mapping.");
+        return null;
+    }
+
+    /// <summary>Reads an integer with an inclusive minimum.</summary>
+    /// <param name="errors">Collects the error.</param>
+    /// <param name="minimum">The smallest allowed value.</param>
+    /// <returns>The integer, or null.</returns>
+    public int? Integer(InputErrors errors, int minimum = int.MinValue) =>
+        Text(errors) is string text ? ValueParsing.Integer(text, Where, errors, minimum) : null;
+
+    /// <summary>Reads a finite number with an optional minimum.</summary>
+    /// <param name="errors">Collects the error.</param>
+    /// <param name="minimum">The smallest allowed value.</param>
+    /// <param name="exclusiveMinimum">Whether the minimum itself is excluded.</param>
+    /// <returns>The number, or null.</returns>
+    public double? Number(InputErrors errors, double minimum = double.NegativeInfinity, bool exclusiveMinimum = false) =>
+        Text(errors) is string text ? ValueParsing.Number(text, Where, errors, minimum, exclusiveMinimum) : null;
+
+    /// <summary>Reads a boolean.</summary>
+    /// <param name="errors">Collects the error.</param>
+    /// <returns>The value, or null.</returns>
+    public bool? Boolean(InputErrors errors) => Text(errors) is string text ? ValueParsing.Boolean(text, Where, errors) : null;
+
+    /// <summary>Records an error for keys of this mapping that are not among <paramref name="known"/> (typos).</summary>
+    /// <param name="known">The keys this mapping may hold.</param>
+    /// <param name="errors">Collects the errors.</param>
+    public void RejectUnknownKeys(IReadOnlyCollection<string> known, InputErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(known);
+        ArgumentNullException.ThrowIfNull(errors);
+        foreach (string key in Keys.Where(k => !known.Contains(k)))
+        {
+            errors.Add(Child(key)!.Where, string.Create(CultureInfo.InvariantCulture, $"unknown field. Known fields here: {string.Join(", ", known)}."));
+        }
+    }
+}
