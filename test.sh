@@ -8,9 +8,8 @@ llmplan_bootstrap "$root"
 status=0
 dotnet test "$root/tests/LlmPlan.Tests/LlmPlan.Tests.csproj" -c Release -nologo --logger "console;verbosity=normal" >"$root/.build/test.log" 2>&1 || status=$?
 grep -vE '^\s+Passed |^\s*$' "$root/.build/test.log" || true
-summary=$(grep -E '^(Passed|Failed)!' "$root/.build/test.log" | tail -1 || true)
-passed=$(echo "$summary" | sed -nE 's/.*Passed: *([0-9]+).*/\1/p')
-failed=$(echo "$summary" | sed -nE 's/.*Failed: *([0-9]+).*/\1/p')
+passed=$(sed -nE 's/^ +Passed: +([0-9]+)$/\1/p' "$root/.build/test.log" | tail -1)
+failed=$(sed -nE 's/^ +Failed: +([0-9]+)$/\1/p' "$root/.build/test.log" | tail -1)
 if [ "$status" -ne 0 ]; then
   echo "${passed:-0} passed, ${failed:-1} failed"
   exit "$status"
