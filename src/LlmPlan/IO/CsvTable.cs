@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using LlmPlan.Validation;
 
 namespace LlmPlan.IO;
@@ -293,7 +294,7 @@ public sealed class CsvRow
 }
 
 /// <summary>Invariant-culture parsing of numbers, integers and booleans with error messages that name the location.</summary>
-public static class ValueParsing
+public static partial class ValueParsing
 {
     /// <summary>Parses a finite number.</summary>
     /// <param name="text">The text.</param>
@@ -301,8 +302,10 @@ public static class ValueParsing
     /// <param name="errors">Collects the error.</param>
     /// <param name="minimum">The smallest allowed value.</param>
     /// <param name="exclusiveMinimum">Whether the minimum itself is excluded.</param>
+    /// <param name="maximum">The largest allowed value (inclusive).</param>
     /// <returns>The number, or null.</returns>
-    public static double? Number(string text, string where, InputErrors errors, double minimum = double.NegativeInfinity, bool exclusiveMinimum = false)
+    public static double? Number(
+        string text, string where, InputErrors errors, double minimum = double.NegativeInfinity, bool exclusiveMinimum = false, double maximum = double.PositiveInfinity)
     {
         if (text.Length == 0)
         {
@@ -323,8 +326,21 @@ public static class ValueParsing
             return null;
         }
 
+        if (value > maximum)
+        {
+            errors.Add(where, $"{Format(value)} is out of range; it must be at most {Format(maximum)}.");
+            return null;
+        }
+
         return value;
     }
+
+    /// <summary>Finds every unsigned decimal number written in free text, in order, e.g. 140 and 160 in
+    /// <c>$140-160 (estimated)</c> (a dash between numbers is a range, not a sign).</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>The numbers; empty when there is none.</returns>
+    public static IReadOnlyList<double> NumbersIn(string text) =>
+        [.. UnsignedNumber().Matches(text).Select(m => double.Parse(m.Value, NumberStyles.Float, CultureInfo.InvariantCulture))];
 
     /// <summary>Parses an integer with an inclusive minimum.</summary>
     /// <param name="text">The text.</param>
@@ -386,4 +402,7 @@ public static class ValueParsing
     /// <param name="value">The number.</param>
     /// <returns>The text.</returns>
     public static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"\d+(?:\.\d+)?", RegexOptions.CultureInvariant)]
+    private static partial Regex UnsignedNumber();
 }
