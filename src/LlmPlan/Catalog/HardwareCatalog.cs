@@ -33,6 +33,19 @@ public sealed record HardwareCatalog
     public CloudInstance? FindInstance(string name) =>
         Instances.FirstOrDefault(i => string.Equals(i.Name, name, StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>The instance with the lowest price per GPU among those with <paramref name="gpu"/>: of
+    /// <paramref name="provider"/> when it rents that GPU, otherwise of any provider (ties: catalog order).</summary>
+    /// <param name="gpu">The GPU.</param>
+    /// <param name="provider">A provider id, or null for any.</param>
+    /// <returns>The instance, or null when no catalog instance has the GPU.</returns>
+    public CloudInstance? CheapestPerGpu(GpuSpec gpu, string? provider)
+    {
+        ArgumentNullException.ThrowIfNull(gpu);
+        var withGpu = Instances.Where(i => string.Equals(i.Gpu.Id, gpu.Id, StringComparison.Ordinal)).ToList();
+        var ofProvider = withGpu.Where(i => provider is null || string.Equals(i.Provider, provider, StringComparison.OrdinalIgnoreCase)).ToList();
+        return (ofProvider.Count > 0 ? ofProvider : withGpu).MinBy(i => i.PricePerGpu.Value);
+    }
+
     /// <summary>Looks up a model, or records an error that lists close ids.</summary>
     /// <param name="id">The model id.</param>
     /// <param name="where">The location for the error message (a flag or file field).</param>

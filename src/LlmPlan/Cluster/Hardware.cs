@@ -26,8 +26,8 @@ public sealed record Hardware
     /// <summary>Gets where the price comes from, for reports.</summary>
     public string PriceSource { get; }
 
-    /// <summary>Bare GPUs, priced at the cheapest per-GPU price of any catalog instance with this GPU (of one provider
-    /// when given); zero with a note when no instance has it.</summary>
+    /// <summary>Bare GPUs, priced at the cheapest per-GPU price of a catalog instance with this GPU (of one provider
+    /// when given and it rents the GPU, else of any); zero with a note when no instance has it.</summary>
     /// <param name="gpu">The GPU.</param>
     /// <param name="catalog">The catalog, for prices.</param>
     /// <param name="provider">A provider id, or null for all.</param>
@@ -36,13 +36,9 @@ public sealed record Hardware
     {
         ArgumentNullException.ThrowIfNull(gpu);
         ArgumentNullException.ThrowIfNull(catalog);
-        CloudInstance? cheapest = catalog.Instances
-            .Where(i => i.Gpu.Id == gpu.Id && (provider is null || string.Equals(i.Provider, provider, StringComparison.OrdinalIgnoreCase)))
-            .OrderBy(i => i.PricePerGpu.Value)
-            .ThenBy(i => i.Name, StringComparer.Ordinal)
-            .FirstOrDefault();
+        CloudInstance? cheapest = catalog.CheapestPerGpu(gpu, provider);
         return cheapest is null
-            ? new Hardware(gpu, null, DollarsPerHour.Zero, $"no catalog instance has {gpu.Id}{(provider is null ? string.Empty : " at " + provider)}; cost not known")
+            ? new Hardware(gpu, null, DollarsPerHour.Zero, $"no catalog instance has {gpu.Id}; cost not known")
             : new Hardware(gpu, null, cheapest.PricePerGpu, $"per GPU of {cheapest.Provider} {cheapest.Name}");
     }
 

@@ -11,8 +11,8 @@ namespace LlmPlan.IO.Seed;
 /// the rows of a <c>cloud_instances_specs.csv</c>; <c>dollar_per_hour</c> overrides the price of the whole instance.</para>
 /// <para>Era A, per GPU type: <c>gpu_type,count,memory_gb[,dollar_per_hour]</c>. Each row becomes one synthetic instance
 /// named by the type, holding <c>count</c> GPUs of the catalog GPU that the type and memory name (see spec §2.2). The
-/// price is per GPU: the <c>dollar_per_hour</c> column, else the cheapest per-GPU price among the catalog instances of the
-/// provider with exactly that GPU. The seed matched GPU names by substring, so its A10 rows were priced like A100s; here
+/// price is per GPU: the <c>dollar_per_hour</c> column, else the cheapest per-GPU price among the catalog instances with
+/// exactly that GPU, of the provider when it rents it, else of any provider (the row's source says which). The seed matched GPU names by substring, so its A10 rows were priced like A100s; here
 /// only the same GPU counts.</para>
 /// </remarks>
 public static class SeedPoolReader
@@ -144,13 +144,11 @@ public static class SeedPoolReader
         DateOnly captured = SeedFiles.HeadDate;
         if (price is null && row.Text(PriceColumn).Length == 0)
         {
-            CloudInstance? cheapest = catalog.Instances
-                .Where(i => string.Equals(i.Provider, provider, StringComparison.OrdinalIgnoreCase) && string.Equals(i.Gpu.Id, gpu.Id, StringComparison.Ordinal))
-                .MinBy(i => i.PricePerGpu.Value);
+            CloudInstance? cheapest = catalog.CheapestPerGpu(gpu, provider);
             if (cheapest is null)
             {
                 errors.Add(row.Where(PriceColumn), Invariant.Text(
-                    $"no price is known for {gpuType} ({gpu.Id}): no {provider} instance in the catalog has that GPU. Add a {PriceColumn} column with the price per GPU-hour, or choose a provider that rents it."));
+                    $"no price is known for {gpuType} ({gpu.Id}): no catalog instance of any provider has that GPU. Add a {PriceColumn} column with the price per GPU-hour (or an instance with it to a --catalog folder)."));
                 return null;
             }
 

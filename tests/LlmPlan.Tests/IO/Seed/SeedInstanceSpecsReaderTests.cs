@@ -1,7 +1,6 @@
 using LlmPlan.Catalog;
 using LlmPlan.IO.Seed;
 using LlmPlan.Validation;
-using Xunit;
 
 namespace LlmPlan.Tests.IO.Seed;
 

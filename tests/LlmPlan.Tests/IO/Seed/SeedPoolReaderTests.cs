@@ -2,7 +2,6 @@ using LlmPlan.Catalog;
 using LlmPlan.Cluster;
 using LlmPlan.IO.Seed;
 using LlmPlan.Validation;
-using Xunit;
 
 namespace LlmPlan.Tests.IO.Seed;
 
@@ -62,8 +61,9 @@ public sealed class SeedPoolReaderTests : IDisposable
     [Fact]
     public void Should_report_the_gpus_without_a_price_When_the_medium_pool_is_read_for_aws()
     {
-        // Given: medium has no prices; AWS rents no L40 and no A10 (its A10G is another GPU). The seed priced them by
-        // substring, L40 as an L40S and A10 as the cheaper of A10G and A100.
+        // Given: medium has no prices; AWS rents no L40 and no A10 (its A10G is another GPU), so A10 takes Lambda's
+        // gpu_1x_a10 price and L40, which no catalog provider rents, has none. The seed priced them by substring, L40 as
+        // an L40S and A10 as the cheaper of A10G and A100.
         var errors = new InputErrors();
 
         // When
@@ -73,8 +73,7 @@ public sealed class SeedPoolReaderTests : IDisposable
         Assert.Null(pool);
         Assert.Equal(
             [
-                new InputError("gpu_pool.csv line 3, column 'dollar_per_hour'", "no price is known for L40 (L40): no aws instance in the catalog has that GPU. Add a dollar_per_hour column with the price per GPU-hour, or choose a provider that rents it."),
-                new InputError("gpu_pool.csv line 4, column 'dollar_per_hour'", "no price is known for A10 (A10): no aws instance in the catalog has that GPU. Add a dollar_per_hour column with the price per GPU-hour, or choose a provider that rents it."),
+                new InputError("gpu_pool.csv line 3, column 'dollar_per_hour'", "no price is known for L40 (L40): no catalog instance of any provider has that GPU. Add a dollar_per_hour column with the price per GPU-hour (or an instance with it to a --catalog folder)."),
             ],
             errors.All);
     }
