@@ -22,10 +22,13 @@ internal static class EvaluateCommand
     private static readonly Option<string> Concurrency = new("--concurrency") { Description = "Sequences in flight (closed loop), or 'max': as many as KV memory and --max-sequences allow.", DefaultValueFactory = _ => "max", HelpName = "N|max" };
     private static readonly Option<string> WeightPrecision = new("--precision") { Description = "Weight precision: fp16, bf16, fp8, int8, int4 or fp4.", DefaultValueFactory = _ => "bf16", HelpName = "P" };
     private static readonly Option<string?> KvPrecision = new("--kv-precision") { Description = "KV-cache precision: fp16, bf16, fp8 or int8 (default: fp16 for fp16 weights, else bf16).", HelpName = "P" };
-    private static readonly Option<string?> Provider = new("--provider") { Description = "With --gpu: price from this provider's instances only.", HelpName = "P" };
+    private static readonly Option<string?> Provider = new("--provider") { Description = "Prices from this provider (aws, gcp, azure, lambda, coreweave, nebius): with --gpu, the cheapest per-GPU price of its instances; with --sweep, for per-GPU-type pools (default aws). Falls back to any provider that rents the GPU.", HelpName = "P" };
     private static readonly Option<int> MaxSequences = new("--max-sequences") { Description = "Engine cap on running sequences (vLLM max_num_seqs).", DefaultValueFactory = _ => EngineSettings.Default.MaxSequences, HelpName = "N" };
     private static readonly Option<double> MemoryUtilization = new("--gpu-memory-utilization") { Description = "Fraction of GPU memory the engine may use (vLLM gpu_memory_utilization).", DefaultValueFactory = _ => EngineSettings.Default.GpuMemoryUtilization, HelpName = "F" };
     private static readonly Option<string?> Placement = new("--placement") { Description = "Evaluate the stages of FILE instead of a uniform TP x PP layout: our YAML/JSON stage list (instance or gpu, tp, layers per stage) or the placement seed's --evaluate-placement JSON. Flags override the file's model and workload fields.", HelpName = "FILE" };
+    private static readonly Option<bool> Sweep = new("--sweep") { Description = "Evaluate every instance family x TP (1, 2, 4, 8) x PP (1, 2, 4, 8) that the pool can host (the placement seed's eval sweep): one table, and with --out FILE.csv the seed's eval_results.csv columns plus ours. Needs --pool or --config-dir." };
+    private static readonly Option<string?> Pool = new("--pool") { Description = "With --sweep: a seed gpu_pool.csv (per instance: instance_name,count[,dollar_per_hour]; or per GPU type: gpu_type,count,memory_gb[,dollar_per_hour]).", HelpName = "FILE" };
+    private static readonly Option<string?> ConfigDirectory = new("--config-dir") { Description = "With --sweep: a seed config dir (config.csv; gpu_pool.csv here or in its parent); model and lengths come from config.csv unless flags say otherwise.", HelpName = "DIR" };
     private static readonly Option<string?> Catalog = CommonOptions.Catalog();
     private static readonly Option<string?> Out = CommonOptions.Out("Write the result to FILE: .json (full detail, per stage) or .csv (one row per deployment).");
 
@@ -34,9 +37,11 @@ internal static class EvaluateCommand
         var command = new Command("evaluate", "Predict memory per GPU, max concurrency, TTFT, TPOT, tokens/s, $/h and $ per million tokens of one deployment. Exit 2 when it cannot run (the reason and memory breakdown are printed).")
         {
             Model, Gpu, Instance, TensorParallel, PipelineParallel, InputTokens, OutputTokens, Concurrency, WeightPrecision, KvPrecision,
-            Provider, MaxSequences, MemoryUtilization, Placement, Catalog, Out,
+            Provider, MaxSequences, MemoryUtilization, Placement, Sweep, Pool, ConfigDirectory, Catalog, Out,
         };
-        command.SetAction(parse => Execute(parse, parse.InvocationConfiguration.Output));
+        command.SetAction(parse => parse.GetValue(Sweep)
+            ? ExecuteSweep(parse)
+            : Execute(parse, parse.InvocationConfiguration.Output));
         return command;
     }
 
@@ -85,6 +90,43 @@ internal static class EvaluateCommand
         }
 
         return Report(output, outPath, new EvaluatedDeployment(deployment, workload!, PerformanceModel.Evaluate(deployment, workload!, engine), hardware!.PriceSource));
+    }
+
+    private static int ExecuteSweep(ParseResult parse)
+    {
+        var errors = new InputErrors();
+        HardwareCatalog catalog = CommonOptions.LoadCatalog(parse.GetValue(Catalog));
+        foreach (Option option in new Option[] { Gpu, Instance, TensorParallel, PipelineParallel, Placement }.Where(o => Given(parse, o)))
+        {
+            errors.Add(option.Name, "does not go with --sweep: the sweep tries every instance family, TP and PP of the pool. Drop the flag.");
+        }
+
+        EngineSettings engine = ReadEngine(parse, errors);
+        var (weights, kv) = ReadPrecisions(parse, errors);
+        int? input = PositiveOrNull(parse, InputTokens, errors);
+        int? outputTokens = PositiveOrNull(parse, OutputTokens, errors);
+        string concurrencyText = parse.GetValue(Concurrency)!;
+        int? concurrency = string.Equals(concurrencyText, "max", StringComparison.OrdinalIgnoreCase) ? null : ValueParsing.Integer(concurrencyText, "--concurrency", errors, 1);
+        string provider = parse.GetValue(Provider)?.ToLowerInvariant() ?? "aws";
+        if (!catalog.Providers.Contains(provider))
+        {
+            errors.Add("--provider", $"unknown provider '{provider}'. Use one of: {string.Join(", ", catalog.Providers)}.");
+        }
+
+        var request = new EvaluateSweep.Request(
+            parse.GetValue(Pool), parse.GetValue(ConfigDirectory), parse.GetValue(Model), input, outputTokens, concurrency, weights, kv, provider, engine, parse.GetValue(Out));
+        return EvaluateSweep.Run(request, catalog, errors, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+    }
+
+    private static int? PositiveOrNull(ParseResult parse, Option<int?> option, InputErrors errors)
+    {
+        int? value = parse.GetValue(option);
+        if (value < 1)
+        {
+            errors.Add(option.Name, $"{value.Value.ToString(CultureInfo.InvariantCulture)} is out of range; it must be at least 1.");
+        }
+
+        return value;
     }
 
     private static int Report(TextWriter output, string? outPath, EvaluatedDeployment evaluated)
