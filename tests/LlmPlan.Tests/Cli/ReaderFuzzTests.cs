@@ -1,0 +1,120 @@
+using System.Text;
+using LlmPlan.Tests.Infrastructure;
+
+namespace LlmPlan.Tests.Cli;
+
+/// <summary>Every reader, fed seeded random garbage and random mutations of valid files, answers with exit 1 and a
+/// message (or, when a mutation happens to stay valid, 0 or 2), never an unhandled exception.</summary>
+public class ReaderFuzzTests
+{
+    private const int Cases = 60;
+
+    private static readonly string Examples = Path.Combine(CliRun.RepositoryRoot, "examples");
+
+    /// <summary>One reader: the file name it reads and the command line that reads it from a folder.</summary>
+    public static TheoryData<string, string, string> Readers => new()
+    {
+        { "placement.yaml", Path.Combine(Examples, "evaluate", "llama-70b-mixed.yaml"), "placement" },
+        { "placement.json", Path.Combine(Examples, "evaluate", "seed-placement-p4d.json"), "placement" },
+        { "config.csv", Path.Combine(Examples, "seed", "large", "config.csv"), "config-dir" },
+        { "gpu_pool.csv", Path.Combine(Examples, "seed", "large", "gpu_pool.csv"), "config-dir" },
+        { "network_bandwidth.csv", Path.Combine(Examples, "seed", "medium", "network_bandwidth.csv"), "config-dir" },
+        { "cloud_instances_specs.csv", Path.Combine(Examples, "seed", "cloud_instances_specs.csv"), "config-dir" },
+        { "models.csv", Path.Combine(CliRun.RepositoryRoot, "data", "models.csv"), "catalog" },
+        { "gpus.csv", Path.Combine(CliRun.RepositoryRoot, "data", "gpus.csv"), "catalog" },
+        { "gpu-calibration.csv", Path.Combine(CliRun.RepositoryRoot, "data", "gpu-calibration.csv"), "catalog" },
+        { "instances.csv", Path.Combine(CliRun.RepositoryRoot, "data", "instances.csv"), "catalog" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Readers))]
+    public void Should_answer_with_a_message_and_never_crash_When_a_reader_gets_garbage(string file, string valid, string kind)
+    {
+        var random = new Random(file.GetHashCode(StringComparison.Ordinal) ^ 0x5eed);
+        string original = File.ReadAllText(valid);
+        int rejected = 0;
+        for (int i = 0; i < Cases; i++)
+        {
+            // Given a garbage or mutated file in a folder with the other valid files of its kind,
+            using var temp = new TempFolder();
+            if (kind == "config-dir")
+            {
+                foreach (string sibling in new[] { "config.csv", "gpu_pool.csv" })
+                {
+                    File.Copy(Path.Combine(Examples, "seed", "large", sibling), Path.Combine(temp.Path, sibling));
+                }
+            }
+
+            string text = i % 3 == 0 ? Garbage(random) : Mutate(original, random);
+            string path = temp.Write(file, text);
+            string[] args = kind switch
+            {
+                "placement" => ["evaluate", "--placement", path, "--model", "llama-3.1-70b"],
+                "config-dir" => ["evaluate", "--sweep", "--config-dir", temp.Path, "--output-tokens", "64", "--model", "llama-3.1-8b"],
+                _ => ["catalog", "models", "--catalog", temp.Path],
+            };
+
+            // When it is read, Then the answer is a clean exit with a message.
+            CliResult result = CliRun.Run(args);
+            Assert.True(result.ExitCode is 0 or 1 or 2, $"exit {result.ExitCode} for case {i}: {result.Error}");
+            Assert.DoesNotContain("internal failure", result.Error, StringComparison.Ordinal);
+            if (result.ExitCode == 1)
+            {
+                rejected++;
+                Assert.StartsWith("error: ", result.Error, StringComparison.Ordinal);
+                Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+            }
+        }
+
+        // The garbage third of the cases at least must be rejected, so the error path is exercised.
+        Assert.True(rejected >= Cases / 3, $"only {rejected} of {Cases} cases were rejected");
+    }
+
+    private static string Garbage(Random random)
+    {
+        const string alphabet = "abc,;:\"'{}[]-#\n\r\t 0123456789.eE+-NaN∞µ\\/|!";
+        var text = new StringBuilder();
+        int length = random.Next(0, 400);
+        for (int i = 0; i < length; i++)
+        {
+            text.Append(random.Next(10) == 0 ? (char)random.Next(1, 0xD7FF) : alphabet[random.Next(alphabet.Length)]);
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Deletes, duplicates or replaces a few characters, lines or numbers of a valid file.</summary>
+    private static string Mutate(string original, Random random)
+    {
+        var lines = original.Split('\n').ToList();
+        int edits = 1 + random.Next(4);
+        for (int e = 0; e < edits && lines.Count > 0; e++)
+        {
+            int line = random.Next(lines.Count);
+            switch (random.Next(6))
+            {
+                case 0:
+                    lines.RemoveAt(line);
+                    break;
+                case 1:
+                    lines.Insert(line, lines[line]);
+                    break;
+                case 2:
+                    lines[line] = lines[line].Replace(",", ",,", StringComparison.Ordinal);
+                    break;
+                case 3:
+                    lines[line] = new string([.. lines[line].Select(c => char.IsDigit(c) && random.Next(3) == 0 ? "-x9."[random.Next(4)] : c)]);
+                    break;
+                case 4:
+                    lines[line] = lines[line].Length > 2 ? lines[line][..random.Next(lines[line].Length)] : lines[line];
+                    break;
+                default:
+                    string tail = Garbage(random);
+                    lines[line] = lines[line] + tail[..Math.Min(8, tail.Length)];
+                    break;
+            }
+        }
+
+        return string.Join('\n', lines);
+    }
+}
