@@ -1,0 +1,27 @@
+using LlmPlan.Tests.Infrastructure;
+
+namespace LlmPlan.Tests.Cli;
+
+public class HelpTests
+{
+    [Theory]
+    [InlineData("root")]
+    [InlineData("evaluate")]
+    [InlineData("catalog")]
+    public void Should_match_the_golden_help_When_help_is_asked(string command)
+    {
+        // Given a command, When --help is asked, Then the text is the reviewed one and the exit code 0.
+        string[] args = command == "root" ? ["--help"] : [command, "--help"];
+        CliResult result = CliRun.Run(args);
+        Assert.Equal(0, result.ExitCode);
+        Golden.Verify("Help", command, "txt", result.Output);
+    }
+
+    [Fact]
+    public void Should_exit_1_with_usage_When_a_flag_is_unknown()
+    {
+        CliResult result = CliRun.Run("evaluate", "--gpus", "H100");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("Unrecognized command or argument '--gpus'", result.Error, StringComparison.Ordinal);
+    }
+}
