@@ -46,12 +46,14 @@ public static class UniformSweep
     /// <param name="kvCache">The KV-cache precision.</param>
     /// <param name="engine">The engine settings.</param>
     /// <param name="progress">Receives the points done, or null.</param>
+    /// <param name="maxParallelism">The most points evaluated at once; by default the processor count.</param>
     /// <returns>One evaluation per point, in grid order; configurations that cannot be built are infeasible rows.</returns>
     public static IReadOnlyList<EvaluatedDeployment> Run(
-        ModelArchitecture model, InstancePool pool, Workload workload, Precision weights, Precision kvCache, EngineSettings engine, IProgress<int>? progress = null)
+        ModelArchitecture model, InstancePool pool, Workload workload, Precision weights, Precision kvCache, EngineSettings engine,
+        IProgress<int>? progress = null, int? maxParallelism = null)
     {
         IReadOnlyList<UniformPoint> points = Points(pool);
-        return SweepEngine.Run(points, point => Evaluate(model, point, workload, weights, kvCache, engine), progress: progress);
+        return SweepEngine.Run(points, point => Evaluate(model, point, workload, weights, kvCache, engine), maxParallelism, progress);
     }
 
     private static EvaluatedDeployment Evaluate(ModelArchitecture model, UniformPoint point, Workload workload, Precision weights, Precision kvCache, EngineSettings engine)
