@@ -140,17 +140,7 @@ public static class CatalogLoader
         int? layers = row.Integer("layers", errors, 1);
         int? hidden = row.Integer("hidden_size", errors, 1);
         int? ffn = row.Integer("ffn_size", errors, 1);
-        MlpKind? mlp = row.Text("mlp") switch
-        {
-            "gated" => MlpKind.Gated,
-            "plain" => MlpKind.Plain,
-            _ => null,
-        };
-        if (mlp is null)
-        {
-            errors.Add(row.Where("mlp"), $"'{row.Text("mlp")}' is not an MLP kind. Write gated (three matrices, SwiGLU) or plain (two matrices).");
-        }
-
+        MlpKind? mlp = row.Choice("mlp", [("gated", MlpKind.Gated, "three matrices, SwiGLU"), ("plain", MlpKind.Plain, "two matrices")], "an MLP kind", errors);
         int? heads = row.Integer("attention_heads", errors, 1);
         int? kvHeads = row.Integer("kv_heads", errors, 1);
         int? headDim = row.Integer("head_dim", errors, 1);
@@ -274,28 +264,10 @@ public static class CatalogLoader
 
         int? count = row.Integer("gpu_count", errors, 1);
         double? price = row.Number("price_usd_per_hour", errors, 0, exclusiveMinimum: true);
-        PriceBasis? basis = row.Text("price_basis") switch
-        {
-            "instance" => PriceBasis.Instance,
-            "gpu" => PriceBasis.Gpu,
-            _ => null,
-        };
-        if (basis is null)
-        {
-            errors.Add(row.Where("price_basis"), $"'{row.Text("price_basis")}' is not a price basis. Write instance (the price is for the whole instance) or gpu (the price is per GPU-hour).");
-        }
-
-        Interconnect? interconnect = row.Text("interconnect") switch
-        {
-            "nvlink" => Interconnect.Nvlink,
-            "pcie" => Interconnect.Pcie,
-            _ => null,
-        };
-        if (interconnect is null)
-        {
-            errors.Add(row.Where("interconnect"), $"'{row.Text("interconnect")}' is not an interconnect. Write nvlink or pcie.");
-        }
-
+        PriceBasis? basis = row.Choice(
+            "price_basis", [("instance", PriceBasis.Instance, "the price is for the whole instance"), ("gpu", PriceBasis.Gpu, "the price is per GPU-hour")], "a price basis", errors);
+        Interconnect? interconnect = row.Choice(
+            "interconnect", [("nvlink", Interconnect.Nvlink, "NVLink, NVSwitch or Infinity Fabric"), ("pcie", Interconnect.Pcie, "PCIe only")], "an interconnect", errors);
         double? vcpus = row.OptionalNumber("vcpus", errors, 1);
         double? hostMemory = row.OptionalNumber("host_memory_gib", errors, 0, exclusiveMinimum: true);
         double? network = row.OptionalNumber("network_gbps", errors, 0, exclusiveMinimum: true);

@@ -75,4 +75,20 @@ public class CatalogCommandTests
         Assert.Equal(96, catalog.FindGpu("MYGPU")!.Memory.Gibibytes, 9);
         Assert.Equal(TestHardware.Catalog.Gpus.Count + 1, catalog.Gpus.Count);
     }
+
+    [Fact]
+    public void Should_name_the_allowed_words_When_an_instance_row_has_an_unknown_basis_or_interconnect()
+    {
+        // Given a user instance quoted "per node" over "infiniband", When loaded, Then both columns are reported with the choices.
+        using var temp = new TempFolder();
+        string file = temp.Write("instances.csv", "provider,instance,gpu,gpu_count,price_usd_per_hour,price_basis,interconnect,vcpus,host_memory_gib,network_gbps,region,source,captured\n"
+            + "acme,acme-8x,H100-SXM-80GB,8,20,node,infiniband,,,,,quote,2026-01-01\n");
+        var error = Assert.Throws<LlmPlan.Validation.InputValidationException>(() => LlmPlan.Catalog.CatalogLoader.Load(temp.Path));
+        Assert.Equal(
+            [
+                $"{file} line 2, column 'price_basis': 'node' is not a price basis. Write instance (the price is for the whole instance) or gpu (the price is per GPU-hour).",
+                $"{file} line 2, column 'interconnect': 'infiniband' is not an interconnect. Write nvlink (NVLink, NVSwitch or Infinity Fabric) or pcie (PCIe only).",
+            ],
+            error.Errors.Select(e => e.ToString()));
+    }
 }
