@@ -70,6 +70,11 @@ internal static class EvaluateCommand
             errors.Add("--model", $"is required{(file is null ? string.Empty : " (the placement file names none)")}. {Model.Description}");
         }
 
+        if (file?.MaxSequences is int cap && !Given(parse, MaxSequences))
+        {
+            engine = engine with { MaxSequences = cap };
+        }
+
         if (file is not null)
         {
             var built = model is not null && file.AllStagesRead ? PlacementBuilder.Build(model, file.Stages, weights, kv, catalog, errors) : null;
@@ -114,7 +119,7 @@ internal static class EvaluateCommand
         }
 
         var request = new EvaluateSweep.Request(
-            parse.GetValue(Pool), parse.GetValue(ConfigDirectory), parse.GetValue(Model), input, outputTokens, concurrency, weights, kv, provider, engine, parse.GetValue(Out));
+            parse.GetValue(Pool), parse.GetValue(ConfigDirectory), parse.GetValue(Model), input, outputTokens, concurrency, weights, kv, provider, engine, Given(parse, MemoryUtilization), parse.GetValue(Out));
         return EvaluateSweep.Run(request, catalog, errors, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
     }
 

@@ -26,6 +26,7 @@ internal static class EvaluateSweep
         Precision KvCache,
         string Provider,
         EngineSettings Engine,
+        bool MemoryUtilizationGiven,
         string? OutPath);
 
     public static int Run(Request request, HardwareCatalog catalog, InputErrors errors, TextWriter output, TextWriter error)
@@ -40,7 +41,7 @@ internal static class EvaluateSweep
             errors.Add("--out", $"'{request.OutPath}' must end in .csv: a sweep writes one row per configuration.");
         }
 
-        SeedConfigDirectory? directory = request.ConfigDirectory is null ? null : SeedConfigDirectory.Load(request.ConfigDirectory, catalog, request.Provider, errors);
+        SeedConfigDirectory? directory = request.ConfigDirectory is null ? null : SeedConfigDirectory.Load(request.ConfigDirectory, catalog, request.Provider, errors, readNetwork: false);
         InstancePool? pool = directory?.Pool
             ?? (request.PoolPath is null ? null : SeedPoolReader.Read(request.PoolPath, catalog, [], request.Provider, errors));
         string? modelId = request.ModelId;
@@ -52,21 +53,28 @@ internal static class EvaluateSweep
 
         int? input = request.InputTokens ?? directory?.Config.SequenceLength;
         int? outputTokens = request.OutputTokens ?? directory?.Config.OutputLength;
-        if (input is null)
+
+        // Without a loaded config the lengths can only come from flags; a config dir that failed to load has already
+        // said why, so its missing lengths are not reported again.
+        bool configRead = request.ConfigDirectory is null || directory is not null;
+        if (input is null && configRead)
         {
-            errors.Add("--input-tokens", "is required: the prompt tokens per request (config.csv has no sequence_length).");
+            errors.Add("--input-tokens", $"is required: the prompt tokens per request{(directory is null ? "." : " (config.csv has no sequence_length).")}");
         }
 
-        if (outputTokens is null or < 1)
+        if (outputTokens is null or < 1 && configRead)
         {
-            errors.Add("--output-tokens", "is required: the generated tokens per request, at least 1 (config.csv has no output_length above 0).");
+            errors.Add("--output-tokens", $"is required: the generated tokens per request, at least 1{(directory is null ? "." : " (config.csv has no output_length above 0).")}");
         }
 
         errors.ThrowIfAny();
         var workload = new Workload(input!.Value, outputTokens!.Value, request.Concurrency);
+        EngineSettings engine = directory is not null && !request.MemoryUtilizationGiven
+            ? request.Engine with { GpuMemoryUtilization = directory.Config.GpuMemoryUtilization }
+            : request.Engine;
         int points = UniformSweep.Points(pool!).Count;
         var progress = new MilestoneProgress(error, points);
-        IReadOnlyList<EvaluatedDeployment> rows = UniformSweep.Run(model!, pool!, workload, request.Weights, request.KvCache, request.Engine, progress);
+        IReadOnlyList<EvaluatedDeployment> rows = UniformSweep.Run(model!, pool!, workload, request.Weights, request.KvCache, engine, progress);
         WriteTable(output, rows);
         if (request.OutPath is not null)
         {

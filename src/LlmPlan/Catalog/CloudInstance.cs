@@ -43,6 +43,10 @@ public sealed record CloudInstance
     /// <summary>Gets whether <see cref="QuotedPrice"/> is per instance or per GPU.</summary>
     public required PriceBasis PriceBasis { get; init; }
 
+    /// <summary>Gets a value indicating whether GPUs are rented one by one (pay for the GPUs used), as in the placement
+    /// seed's per-GPU-type pools; false (the default) when whole instances are rented.</summary>
+    public bool BilledPerGpu { get; init; }
+
     /// <summary>Gets the GPU-to-GPU interconnect inside the instance.</summary>
     public required Interconnect Interconnect { get; init; }
 
@@ -69,6 +73,12 @@ public sealed record CloudInstance
 
     /// <summary>Gets the price per GPU per hour (the instance price over its GPU count, host included).</summary>
     public DollarsPerHour PricePerGpu => PriceBasis == PriceBasis.Gpu ? QuotedPrice : QuotedPrice / GpuCount;
+
+    /// <summary>The price of using <paramref name="gpusUsed"/> GPUs of one such machine: the GPUs alone when billed per
+    /// GPU, else the whole instance.</summary>
+    /// <param name="gpusUsed">The GPUs the deployment uses on the machine.</param>
+    /// <returns>The price per hour.</returns>
+    public DollarsPerHour PriceFor(int gpusUsed) => BilledPerGpu ? PricePerGpu * gpusUsed : PricePerInstance;
 
     /// <summary>Gets the bandwidth of one direction between two GPUs of this instance.</summary>
     public BytesPerSecond IntraInstanceBandwidth =>

@@ -18,7 +18,8 @@ public sealed record StagePlacement(string Where, string? Instance, string? Gpu,
 /// <summary>Turns a list of placed stages into a <see cref="Deployment"/>, checking layers, machines and GPU ids.</summary>
 /// <remarks>Stages on the same machine share its GPUs (each GPU serves one stage) and talk over its interconnect;
 /// stages on different machines talk over the slower of their networks (10 Gbit/s when the catalog does not say).
-/// Cost: each distinct machine at its instance price, plus bare-GPU stages at the per-GPU price.</remarks>
+/// Cost: each distinct machine at its instance price (or its GPUs used, when billed per GPU), plus bare-GPU stages at the
+/// per-GPU price.</remarks>
 public static class PlacementBuilder
 {
     /// <summary>Builds the deployment, collecting every problem.</summary>
@@ -99,7 +100,7 @@ public static class PlacementBuilder
             links.Add(keys[i].Length > 0 && keys[i] == keys[i - 1] ? built[i].TensorParallelBandwidth : Network(machines, keys[i - 1], keys[i]));
         }
 
-        DollarsPerHour cost = machines.Values.Select(m => m.PricePerInstance).Total() + gpuCost;
+        DollarsPerHour cost = machines.Select(m => m.Value.PriceFor(usedGpus[m.Key].Count)).Total() + gpuCost;
         string source = machines.Count > 0
             ? string.Join(" + ", machines.GroupBy(m => m.Value.Name, StringComparer.Ordinal).Select(g => Invariant.Text($"{g.Count()} × {g.Key}")))
             : "per GPU";

@@ -8,8 +8,8 @@ namespace LlmPlan.Cluster;
 /// <remarks>Layers are split evenly, the remainder going to the first stages (as the seed's eval mode does). On instances,
 /// each instance hosts ⌊GPUs / t⌋ stages in GPU-id order and a stage never spans instances; consecutive stages in one
 /// instance talk over its interconnect, across instances over the instance network (10 Gbit/s when the catalog does not
-/// say). Bare GPUs are taken to share one NVLink domain if they have NVLink, else PCIe. Cost: whole instances, or GPUs
-/// at their per-GPU price.</remarks>
+/// say). Bare GPUs are taken to share one NVLink domain if they have NVLink, else PCIe. Cost: whole instances, or the
+/// GPUs used at their per-GPU price (bare GPUs, and instances billed per GPU).</remarks>
 public static class UniformLayout
 {
     /// <summary>The network assumed between instances whose bandwidth the catalog does not give: 10 Gbit/s.</summary>
@@ -74,7 +74,7 @@ public static class UniformLayout
         int instances = (pipelineParallel + stagesPerInstance - 1) / stagesPerInstance;
         DollarsPerHour cost = instance is null
             ? hardware.PricePerGpu * (tensorParallel * pipelineParallel)
-            : instance.PricePerInstance * instances;
+            : instance.BilledPerGpu ? instance.PricePerGpu * (tensorParallel * pipelineParallel) : instance.PricePerInstance * instances;
         return (new Deployment
         {
             Model = model,

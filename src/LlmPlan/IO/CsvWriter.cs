@@ -29,7 +29,7 @@ public sealed class CsvWriter
     /// <param name="decimals">The decimals kept.</param>
     /// <returns>The text.</returns>
     public static string Number(double value, int decimals) =>
-        Math.Round(value, decimals, MidpointRounding.AwayFromZero).ToString("0.##########", CultureInfo.InvariantCulture);
+        Math.Round(value, decimals, MidpointRounding.AwayFromZero).ToString("0.############", CultureInfo.InvariantCulture);
 
     /// <summary>Writes one row.</summary>
     /// <param name="cells">The cells, unescaped.</param>

@@ -26,6 +26,10 @@ public sealed record PlacementFile
     /// <summary>Gets the concurrency text (<c>max</c> or a number), or null.</summary>
     public string? Concurrency { get; init; }
 
+    /// <summary>Gets a cap on running sequences (the seed's <c>batch_size</c>: at most that many, fewer when the KV cache
+    /// holds fewer), or null.</summary>
+    public int? MaxSequences { get; init; }
+
     /// <summary>Gets the stages in pipeline order.</summary>
     public required IReadOnlyList<StagePlacement> Stages { get; init; }
 
@@ -87,7 +91,7 @@ public sealed record PlacementFile
             {
                 InputTokens = root.Child("sequence_length")?.Integer(errors, 1),
                 OutputTokens = root.Child("output_length")?.Integer(errors, 1),
-                Concurrency = root.Child("batch_size")?.Integer(errors, 1)?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                MaxSequences = root.Child("batch_size")?.Integer(errors, 1),
                 Stages = stages,
                 AllStagesRead = stages.Count == items.Count,
                 IsSeedFormat = true,

@@ -32,6 +32,23 @@ public class EvaluatePlacementTests
     }
 
     [Fact]
+    public void Should_treat_the_seed_batch_size_as_a_cap_When_the_kv_cache_holds_fewer()
+    {
+        // Given the seed's placement with batch_size 5000 (more than the KV cache of two p4d stages holds), When evaluated,
+        // Then it runs as many sequences as fit (the seed's min(batch, KV) cap), feasibly, instead of failing.
+        using var temp = new TempFolder();
+        string text = File.ReadAllText(Example("seed-placement-p4d.json")).Replace("\"batch_size\": 32", "\"batch_size\": 5000", StringComparison.Ordinal);
+        string file = temp.Write("p.json", text);
+        string json = Path.Combine(temp.Path, "r.json");
+        CliResult result = CliRun.Run("evaluate", "--placement", file, "--model", "llama-3.1-70b", "--out", json);
+        Assert.Equal(0, result.ExitCode);
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+        int concurrency = doc.RootElement.GetProperty("concurrency").GetInt32();
+        Assert.Equal(doc.RootElement.GetProperty("max_concurrency").GetInt32(), concurrency);
+        Assert.InRange(concurrency, 257, 4999);
+    }
+
+    [Fact]
     public void Should_list_every_placement_problem_When_the_stages_are_wrong()
     {
         // Given stages with a layer gap, a GPU used twice, an unknown instance, a typo'd key and a TP larger than a machine,

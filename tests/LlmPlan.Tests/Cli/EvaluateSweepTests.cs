@@ -39,6 +39,23 @@ public class EvaluateSweepTests
     }
 
     [Fact]
+    public void Should_pay_for_the_gpus_used_When_an_era_a_pool_is_swept()
+    {
+        // Given the seed's hal dir (64 V100 16 GB as 8 nodes of 8, no prices: 3.06 $ per GPU-hour from AWS p3), When
+        // llama-3.1-70b is swept, Then TP 8 × PP 1 costs 8 GPUs × 3.06 = 24.48 $/h, TP 8 × PP 2 twice that (the seed billed
+        // these pools per GPU used), and the 64×64 matrix of hal is not needed by the sweep.
+        using var temp = new TempFolder();
+        string csv = Path.Combine(temp.Path, "sweep.csv");
+        string dir = Path.Combine(CliRun.RepositoryRoot, "examples", "seed", "hal");
+        CliResult result = CliRun.Run("evaluate", "--sweep", "--config-dir", dir, "--model", "llama-3.1-70b", "--output-tokens", "256", "--out", csv);
+        Assert.True(result.ExitCode is 0 or 2, result.Error);
+        var table = LlmPlan.IO.CsvTable.Parse("sweep.csv", File.ReadAllText(csv), new LlmPlan.Validation.InputErrors());
+        string Cost(string pp) => table.Rows.Single(r => r.Text("tp_degree") == "8" && r.Text("pp_stages") == pp).Text("cost_per_hour");
+        Assert.Equal("24.48", Cost("1"));
+        Assert.Equal("48.96", Cost("2"));
+    }
+
+    [Fact]
     public void Should_refuse_conflicting_inputs_When_the_sweep_is_misused()
     {
         using var temp = new TempFolder();

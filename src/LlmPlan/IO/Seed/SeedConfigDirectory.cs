@@ -46,8 +46,10 @@ public sealed record SeedConfigDirectory
     /// <param name="catalog">The catalog holding instances and GPUs.</param>
     /// <param name="provider">The provider whose prices an Era A pool row without a price gets (e.g. <c>aws</c>).</param>
     /// <param name="errors">Collects every error found in every file.</param>
+    /// <param name="readNetwork">Whether to read network_bandwidth.csv; callers that derive links from the instances
+    /// (the uniform sweep) skip it, so a stale matrix does not stop them.</param>
     /// <returns>The directory's contents, or null when a required file is missing or any file has an error.</returns>
-    public static SeedConfigDirectory? Load(string directory, HardwareCatalog catalog, string provider, InputErrors errors)
+    public static SeedConfigDirectory? Load(string directory, HardwareCatalog catalog, string provider, InputErrors errors, bool readNetwork = true)
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(catalog);
@@ -85,7 +87,7 @@ public sealed record SeedConfigDirectory
         }
 
         string? networkPath = Find(directory, SeedFiles.Network);
-        NetworkMatrix? network = pool is null || networkPath is null ? null : SeedNetworkReader.Read(networkPath, pool.GpuCount, errors);
+        NetworkMatrix? network = !readNetwork || pool is null || networkPath is null ? null : SeedNetworkReader.Read(networkPath, pool.GpuCount, errors);
         if (errors.All.Count > before || config is null || pool is null || poolPath is null)
         {
             return null;

@@ -45,7 +45,7 @@ public static class SeedNetworkReader
         if (table.Rows.Count != expectedGpuCount || columns != expectedGpuCount)
         {
             errors.Add(table.Name, Invariant.Text(
-                $"the pool has {expectedGpuCount} GPUs but the matrix is {table.Rows.Count}×{columns}; it must be {expectedGpuCount}×{expectedGpuCount}. Regenerate it for this pool (one row and one column per GPU, in pool order) or use --generate-network."));
+                $"the pool has {expectedGpuCount} GPUs but the matrix is {table.Rows.Count}×{columns}; it must be {expectedGpuCount}×{expectedGpuCount}. Regenerate it for this pool (one row and one column per GPU, in pool order), for example with the seed's generate_network_bandwidth.py."));
         }
 
         var bandwidth = new List<BytesPerSecond>(table.Rows.Count * columns);

@@ -9,11 +9,12 @@ namespace LlmPlan.IO.Seed;
 /// <remarks>
 /// <para>HEAD, per instance: <c>instance_name,count[,dollar_per_hour]</c>. Each name is looked up in the catalog, then in
 /// the rows of a <c>cloud_instances_specs.csv</c>; <c>dollar_per_hour</c> overrides the price of the whole instance.</para>
-/// <para>Era A, per GPU type: <c>gpu_type,count,memory_gb[,dollar_per_hour]</c>. Each row becomes one synthetic instance
-/// named by the type, holding <c>count</c> GPUs of the catalog GPU that the type and memory name (see spec §2.2). The
-/// price is per GPU: the <c>dollar_per_hour</c> column, else the cheapest per-GPU price among the catalog instances with
-/// exactly that GPU, of the provider when it rents it, else of any provider (the row's source says which). The seed matched GPU names by substring, so its A10 rows were priced like A100s; here
-/// only the same GPU counts.</para>
+/// <para>Era A, per GPU type: <c>gpu_type,count,memory_gb[,dollar_per_hour]</c>. Each row becomes a synthetic instance
+/// type named by the type, a node of up to 8 GPUs of the catalog GPU that the type and memory name (see spec §2.2),
+/// times as many nodes as make up <c>count</c>; it is billed per GPU used, as the seed billed these pools. The price is
+/// per GPU: the <c>dollar_per_hour</c> column, else the cheapest per-GPU price among the catalog instances with exactly
+/// that GPU, of the provider when it rents it, else of any provider (the row's source says which). The seed matched GPU
+/// names by substring, so its A10 rows were priced like A100s; here only the same GPU counts.</para>
 /// </remarks>
 public static class SeedPoolReader
 {
@@ -167,7 +168,8 @@ public static class SeedPoolReader
             Provider = SeedFiles.Provider,
             Name = gpuType,
             Gpu = gpu,
-            GpuCount = count.Value,
+            GpuCount = NodeSize(count.Value),
+            BilledPerGpu = true,
             QuotedPrice = DollarsPerHour.FromDollarsPerHour(price.Value),
             PriceBasis = PriceBasis.Gpu,
             Interconnect = gpu.HasNvlink ? Interconnect.Nvlink : Interconnect.Pcie,
@@ -175,6 +177,10 @@ public static class SeedPoolReader
             Source = source,
             Captured = captured,
         };
-        return new PoolEntry(instance, 1);
+        return new PoolEntry(instance, count.Value / instance.GpuCount);
     }
+
+    /// <summary>The GPUs of one node of an Era A pool row: the largest of 8, 4, 2, 1 that divides the count (the seed
+    /// capped TP at 8 and split a row into TP partitions), so a row of 12 is three nodes of 4 and a row of 64 eight of 8.</summary>
+    private static int NodeSize(int count) => new[] { 8, 4, 2, 1 }.First(size => count % size == 0);
 }

@@ -39,7 +39,7 @@ public sealed class SeedNetworkReaderTests : IDisposable
         // Then
         Assert.Null(matrix);
         Assert.Equal(
-            [new InputError("network_bandwidth.csv", "the pool has 3 GPUs but the matrix is 2×2; it must be 3×3. Regenerate it for this pool (one row and one column per GPU, in pool order) or use --generate-network.")],
+            [new InputError("network_bandwidth.csv", "the pool has 3 GPUs but the matrix is 2×2; it must be 3×3. Regenerate it for this pool (one row and one column per GPU, in pool order), for example with the seed's generate_network_bandwidth.py.")],
             errors.All);
     }
 
@@ -58,7 +58,7 @@ public sealed class SeedNetworkReaderTests : IDisposable
         Assert.Equal(
             [
                 new InputError("network_bandwidth.csv header, column 3", "'gpu1' should be 'gpu_1'; the columns are gpu_0, gpu_1, … in global GPU order."),
-                new InputError("network_bandwidth.csv", "the pool has 3 GPUs but the matrix is 3×2; it must be 3×3. Regenerate it for this pool (one row and one column per GPU, in pool order) or use --generate-network."),
+                new InputError("network_bandwidth.csv", "the pool has 3 GPUs but the matrix is 3×2; it must be 3×3. Regenerate it for this pool (one row and one column per GPU, in pool order), for example with the seed's generate_network_bandwidth.py."),
                 new InputError("network_bandwidth.csv line 2, column 'gpu1'", "'fast' is not a number. Write a finite number with '.' as the decimal separator."),
                 new InputError("network_bandwidth.csv line 3, row label", "'gpu_2' should be 'gpu_1'; row i is labelled gpu_i."),
                 new InputError("network_bandwidth.csv line 3, column 'gpu_0'", "-5 is out of range; it must be at least 0."),

@@ -26,19 +26,21 @@ public sealed class SeedPoolReaderTests : IDisposable
         // When
         InstancePool? pool = Read(SeedTestFiles.Example("large", "gpu_pool.csv"), errors);
 
-        // Then: the per-GPU prices of the file, A10 as the A10 (not an A100).
+        // Then: the per-GPU prices of the file, A10 as the A10 (not an A100); each row split into nodes of up to 8 GPUs
+        // (20 = 5 × 4), billed per GPU used as the seed billed these pools.
         Assert.Empty(errors.All);
         Assert.NotNull(pool);
         Assert.Equal(80, pool.GpuCount);
         Assert.Equal(
             [
-                ("A100", "A100-SXM-80GB", 8, 3.00, Interconnect.Nvlink), ("V100", "V100-SXM-32GB", 8, 1.00, Interconnect.Nvlink),
-                ("H100", "H100-SXM-80GB", 4, 4.20, Interconnect.Nvlink), ("T4", "T4", 20, 0.40, Interconnect.Pcie),
-                ("L20", "L20", 20, 0.90, Interconnect.Pcie), ("A10", "A10", 20, 1.00, Interconnect.Pcie),
+                ("A100", "A100-SXM-80GB", 8, 1, 3.00, Interconnect.Nvlink), ("V100", "V100-SXM-32GB", 8, 1, 1.00, Interconnect.Nvlink),
+                ("H100", "H100-SXM-80GB", 4, 1, 4.20, Interconnect.Nvlink), ("T4", "T4", 4, 5, 0.40, Interconnect.Pcie),
+                ("L20", "L20", 4, 5, 0.90, Interconnect.Pcie), ("A10", "A10", 4, 5, 1.00, Interconnect.Pcie),
             ],
-            pool.Entries.Select(e => (e.Instance.Name, e.Instance.Gpu.Id, e.Instance.GpuCount, e.Instance.QuotedPrice.Value, e.Instance.Interconnect)));
-        Assert.All(pool.Entries, e => Assert.Equal((1, PriceBasis.Gpu, "seed", ""), (e.Count, e.Instance.PriceBasis, e.Instance.Provider, e.Instance.Region)));
+            pool.Entries.Select(e => (e.Instance.Name, e.Instance.Gpu.Id, e.Instance.GpuCount, e.Count, e.Instance.QuotedPrice.Value, e.Instance.Interconnect)));
+        Assert.All(pool.Entries, e => Assert.Equal((true, PriceBasis.Gpu, "seed", ""), (e.Instance.BilledPerGpu, e.Instance.PriceBasis, e.Instance.Provider, e.Instance.Region)));
         Assert.Equal(24.00, pool.Entries[0].Instance.PricePerInstance.Value, 1e-9);
+        Assert.Equal(6.00, pool.Entries[0].Instance.PriceFor(2).Value, 1e-9);
         Assert.Equal("gpu_pool.csv line 2", pool.Entries[0].Instance.Source);
     }
 
@@ -54,7 +56,7 @@ public sealed class SeedPoolReaderTests : IDisposable
         // Then
         Assert.Empty(errors.All);
         PoolEntry entry = Assert.Single(pool!.Entries);
-        Assert.Equal(("V100", "V100-SXM-16GB", 64, 3.06), (entry.Instance.Name, entry.Instance.Gpu.Id, entry.Instance.GpuCount, entry.Instance.QuotedPrice.Value));
+        Assert.Equal(("V100", "V100-SXM-16GB", 8, 8, 3.06), (entry.Instance.Name, entry.Instance.Gpu.Id, entry.Instance.GpuCount, entry.Count, entry.Instance.QuotedPrice.Value));
         Assert.Equal("gpu_pool.csv line 2; price per GPU of aws p3.2xlarge", entry.Instance.Source);
     }
 
