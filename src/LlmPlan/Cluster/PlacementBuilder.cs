@@ -16,8 +16,9 @@ namespace LlmPlan.Cluster;
 public sealed record StagePlacement(string Where, string? Instance, string? Gpu, int TensorParallel, int FirstLayer, int LastLayer, IReadOnlyList<int> GpuIds);
 
 /// <summary>Turns a list of placed stages into a <see cref="Deployment"/>, checking layers, machines and GPU ids.</summary>
-/// <remarks>Stages on the same machine share its GPUs (each GPU serves one stage) and talk over its interconnect;
-/// stages on different machines talk over the slower of their networks (10 Gbit/s when the catalog does not say).
+/// <remarks>Stages on the same machine share its GPUs (each GPU serves one stage) and talk over its interconnect, as do
+/// consecutive bare-GPU stages (one NVLink or PCIe domain, as in <see cref="UniformLayout"/>); stages on different
+/// machines talk over the slower of their networks (10 Gbit/s when the catalog does not say).
 /// Cost: each distinct machine at its instance price (or its GPUs used, when billed per GPU), plus bare-GPU stages at the
 /// per-GPU price.</remarks>
 public static class PlacementBuilder
@@ -97,7 +98,8 @@ public static class PlacementBuilder
         var links = new List<BytesPerSecond>();
         for (int i = 1; i < built.Count; i++)
         {
-            links.Add(keys[i].Length > 0 && keys[i] == keys[i - 1] ? built[i].TensorParallelBandwidth : Network(machines, keys[i - 1], keys[i]));
+            // Same machine, or two bare-GPU stages (taken to share one NVLink or PCIe domain, as in UniformLayout).
+            links.Add(keys[i] == keys[i - 1] ? built[i].TensorParallelBandwidth : Network(machines, keys[i - 1], keys[i]));
         }
 
         DollarsPerHour cost = machines.Select(m => m.Value.PriceFor(usedGpus[m.Key].Count)).Total() + gpuCost;

@@ -66,11 +66,11 @@ public sealed record Evaluation
     public required int MaxConcurrency { get; init; }
 
     /// <summary>Gets the sequences the engine runs at once: the requested concurrency, capped by the engine's
-    /// sequence limit (or the maximum for "max").</summary>
+    /// sequence limit and by the sequences the KV cache holds (the maximum for "max").</summary>
     public required int Concurrency { get; init; }
 
-    /// <summary>Gets the requests in flight beyond the engine's sequence cap, waiting in its queue (their wait is part of
-    /// TTFT).</summary>
+    /// <summary>Gets the requests in flight beyond what the engine runs (its sequence cap, the KV cache), waiting in its
+    /// queue; their wait is part of TTFT.</summary>
     public required int QueuedRequests { get; init; }
 
     /// <summary>Gets the time from a request's arrival to its first token.</summary>

@@ -5,8 +5,9 @@ namespace LlmPlan.Performance;
 /// <summary>Predicts the steady state of a deployment serving a workload with continuous batching (docs/model.md).</summary>
 /// <remarks>
 /// With N sequences in flight over p stages, the engine runs m = min(p, N) micro-batches of b = ⌈N/p⌉ sequences. A
-/// decode step of the whole batch takes D = max(m × slowest stage, sum of stages + transfers) + step overhead: the
-/// slowest stage sets the throughput once the pipeline is full, the sum sets the latency otherwise. Every request needs
+/// decode step of the whole batch takes D = max(m × slowest stage or link, sum of stages + transfers) + step overhead:
+/// the slowest stage or inter-stage link sets the throughput once the pipeline is full, the sum sets the latency
+/// otherwise. Requests beyond what the engine runs (its sequence cap and the KV cache) wait in its queue. Every request needs
 /// its prompt prefilled once; chunked prefill rides along in decode steps, so a cycle in which N requests each produce O
 /// tokens lasts T = (O − 1)·D + D' + max(N·P, P₁ + … + Pₚ), where P is the slowest stage's prefill of one prompt (the
 /// sum, with transfers, is one prompt's prefill latency) and D' the decode step a
@@ -68,31 +69,24 @@ public static class PerformanceModel
 
         int kvLimit = maxSequences.Length == 0 ? 0 : maxSequences.Min();
         int maxConcurrency = Math.Min(kvLimit, engine.MaxSequences);
-        int concurrency = workload.Concurrency ?? maxConcurrency;
-        if (reasons.Count == 0 && workload.Concurrency is int asked && asked > kvLimit)
-        {
-            int stageIndex = Array.IndexOf(maxSequences, kvLimit);
-            StageMemory m = memories[stageIndex];
-            Bytes needed = m.KvBytesPerToken * (double)(asked * sequenceTokensInBlocks);
-            reasons.Add(Invariant.Text($"{StageName(deployment, stageIndex)}: concurrency {asked} needs {needed.Gibibytes:0.00} GiB of KV cache per GPU ({asked} × {sequenceTokens} tokens) but only {m.KvCachePool.Gibibytes:0.00} GiB is free; at most {kvLimit} sequences fit ({(needed - m.KvCachePool).Gibibytes:0.00} GiB over)."));
-        }
 
+        // Closed loop: N requests are in flight. The engine runs as many as its sequence cap and the KV cache allow (the
+        // scheduler admits a sequence only when its blocks fit); the rest wait in its queue and hold no KV cache.
+        int concurrency = workload.Concurrency ?? maxConcurrency;
+        int running = Math.Min(concurrency, maxConcurrency);
         for (int i = 0; i < memories.Length; i++)
         {
-            double held = Math.Max(0, Math.Min(concurrency, maxSequences[i])) * (double)sequenceTokensInBlocks;
-            memories[i] = memories[i] with { KvCacheUsed = memories[i].KvBytesPerToken * held };
+            memories[i] = memories[i] with { KvCacheUsed = memories[i].KvBytesPerToken * (Math.Max(0, running) * (double)sequenceTokensInBlocks) };
         }
 
-        if (reasons.Count > 0 || concurrency < 1)
+        if (reasons.Count > 0 || running < 1)
         {
             var infeasibleStages = deployment.Stages
                 .Select((s, i) => new StagePrediction(s, memories[i], maxSequences[i], Seconds.Zero, Bound.Memory, Seconds.Zero, Seconds.Zero))
                 .ToList();
-            return Infeasible(deployment, reasons.Count > 0 ? string.Join(" ", reasons) : "concurrency must be at least 1.", infeasibleStages, maxConcurrency, concurrency);
+            return Infeasible(deployment, reasons.Count > 0 ? string.Join(" ", reasons) : "concurrency must be at least 1.", infeasibleStages, maxConcurrency, running);
         }
 
-        // Requests beyond the engine's sequence cap wait in its queue (closed loop: they are still "in flight").
-        int running = Math.Min(concurrency, engine.MaxSequences);
         return Steady(deployment, workload, memories, maxSequences, maxConcurrency, running, concurrency - running);
     }
 
@@ -101,7 +95,8 @@ public static class PerformanceModel
         int p = deployment.Stages.Count;
         int microBatches = Math.Min(p, concurrency);
         double batch = Math.Ceiling(concurrency / (double)microBatches);
-        double meanContext = workload.InputTokens + ((workload.OutputTokens + 1) / 2.0);
+        // Decode steps produce tokens 2..O (the prefill step yields the first) and read S + 1 … S + O − 1 tokens of KV.
+        double meanContext = workload.InputTokens + (workload.OutputTokens / 2.0);
         Seconds overhead = deployment.Stages.Select(s => s.Gpu.Calibration.StepOverhead).Max();
 
         var stages = new StagePrediction[p];
@@ -115,8 +110,13 @@ public static class PerformanceModel
             Seconds prefill = StageTimeModel.Prefill(deployment, i, workload.InputTokens);
             if (i < p - 1)
             {
-                decodeSum += StageTimeModel.StageTransfer(deployment, i, batch);
-                prefillSum += StageTimeModel.StageTransfer(deployment, i, workload.InputTokens);
+                // A link is a pipeline resource like a stage: it carries every micro-batch once per step.
+                Seconds decodeTransfer = StageTimeModel.StageTransfer(deployment, i, batch);
+                Seconds prefillTransfer = StageTimeModel.StageTransfer(deployment, i, workload.InputTokens);
+                decodeSum += decodeTransfer;
+                prefillSum += prefillTransfer;
+                decodeSlowest = Seconds.Max(decodeSlowest, decodeTransfer);
+                prefillSlowest = Seconds.Max(prefillSlowest, prefillTransfer);
             }
 
             decodeSum += decode;

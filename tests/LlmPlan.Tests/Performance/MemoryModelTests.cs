@@ -81,20 +81,41 @@ public class MemoryModelTests
     }
 
     [Fact]
-    public void Should_report_by_how_much_When_the_requested_concurrency_is_one_sequence_over()
+    public void Should_queue_the_excess_When_the_requested_concurrency_is_one_sequence_over_the_kv_cache()
     {
-        // Given a deployment where 10 sequences fit, When 10 are asked, Then it is feasible; 11 is infeasible, naming
-        // the KV cache it needs and what is free.
+        // Given a deployment where 10 sequences of 2048 tokens fit, When 10 are asked, Then all 10 run; When 11 are
+        // asked, Then 10 run and 1 waits in the queue holding no KV cache (the scheduler admits only what fits).
         Deployment probe = TestHardware.Uniform("llama-3.1-8b", TestHardware.RoundGpu(), 1, 1);
         double fixedBytes = MemoryModel.WeightsPerGpu(probe, 0).Value + MemoryModel.ActivationsPerGpu(probe, 0, EngineSettings.Default).Value;
-        double memory = (fixedBytes + (10 * 32.0 * 4096 * 2048)) / 0.9 + 1;
+        double memory = ((fixedBytes + (10 * 32.0 * 4096 * 2048)) / 0.9) + 1;
         Deployment d = TestHardware.Uniform("llama-3.1-8b", TestHardware.RoundGpu(memory / Bytes.BytesPerGibibyte), 1, 1);
 
-        Assert.True(PerformanceModel.Evaluate(d, new Workload(1024, 1024, 10)).Feasible);
+        Evaluation ten = PerformanceModel.Evaluate(d, new Workload(1024, 1024, 10));
+        Assert.True(ten.Feasible, ten.Reason);
+        Assert.Equal((10, 0), (ten.Concurrency, ten.QueuedRequests));
+
         Evaluation over = PerformanceModel.Evaluate(d, new Workload(1024, 1024, 11));
+        Assert.True(over.Feasible, over.Reason);
+        Assert.Equal((10, 1), (over.Concurrency, over.QueuedRequests));
+        Assert.Equal(10 * 32.0 * 4096 * 2048, over.Stages[0].Memory.KvCacheUsed.Value);
+        Assert.Equal(ten.OutputTokensPerSecond, over.OutputTokensPerSecond);
+    }
+
+    [Fact]
+    public void Should_be_infeasible_with_the_sizes_When_one_sequence_is_one_block_over_the_kv_cache()
+    {
+        // Given a GPU with room for exactly one sequence of 2048 tokens (128 blocks of 16), When the sequence grows by one
+        // token, Then it needs 129 blocks (2064 tokens · 32 layers · 4096 B = 0.252 GiB) and no sequence fits.
+        Deployment probe = TestHardware.Uniform("llama-3.1-8b", TestHardware.RoundGpu(), 1, 1);
+        double fixedBytes = MemoryModel.WeightsPerGpu(probe, 0).Value + MemoryModel.ActivationsPerGpu(probe, 0, EngineSettings.Default).Value;
+        double memory = ((fixedBytes + (32.0 * 4096 * 2048)) / 0.9) + 1;
+        Deployment d = TestHardware.Uniform("llama-3.1-8b", TestHardware.RoundGpu(memory / Bytes.BytesPerGibibyte), 1, 1);
+
+        Assert.True(PerformanceModel.Evaluate(d, new Workload(1024, 1024, 1)).Feasible);
+        Evaluation over = PerformanceModel.Evaluate(d, new Workload(1024, 1025, 1));
         Assert.False(over.Feasible);
         Assert.Equal(
-            "stage 1 (layers 1-32 on ROUND TP 1): concurrency 11 needs 2.75 GiB of KV cache per GPU (11 × 2048 tokens) but only 2.50 GiB is free; at most 10 sequences fit (0.25 GiB over).",
+            "stage 1 (layers 1-32 on ROUND TP 1): the KV cache of one sequence of 2049 tokens needs 0.252 GiB per GPU but only 0.250 GiB is left after weights and activations.",
             over.Reason);
     }
 

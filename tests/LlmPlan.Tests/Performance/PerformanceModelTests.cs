@@ -16,44 +16,61 @@ public class PerformanceModelTests
     [Fact]
     public void Should_predict_the_single_request_timeline_When_concurrency_is_one()
     {
-        // Given S = 1000, O = 47 (mean context 1000 + 48/2 = 1024) and one request in flight:
-        // TTFT = prefill (the step overhead is 0); the other 46 tokens take one decode step each (TPOT = decode);
-        // a request lives 46·D + P, so output tokens/s = 47 / (46·D + P).
+        // Given S = 1000, O = 48 and one request in flight: the prefill yields token 1, decode steps yield tokens 2..48
+        // reading 1001..1047 tokens of KV (mean context 1000 + 48/2 = 1024).
+        // TTFT = prefill (the step overhead is 0); the other 47 tokens take one decode step each (TPOT = decode);
+        // a request lives 47·D + P, so output tokens/s = 48 / (47·D + P).
         Deployment d = TestHardware.Uniform("llama-3.1-8b", TestHardware.RoundGpu(), 1, 1);
-        Evaluation e = PerformanceModel.Evaluate(d, new Workload(1000, 47, 1));
+        Evaluation e = PerformanceModel.Evaluate(d, new Workload(1000, 48, 1));
         Assert.True(e.Feasible, e.Reason);
         Assert.Equal(Prefill, e.TimeToFirstToken.Value, 12);
         Assert.Equal(Decode, e.TimePerOutputToken.Value, 12);
-        Assert.Equal(47 / ((46 * Decode) + Prefill), e.OutputTokensPerSecond.Value, 9);
-        Assert.Equal(1047 / ((46 * Decode) + Prefill), e.TotalTokensPerSecond.Value, 9);
-        Assert.Equal(1 / ((46 * Decode) + Prefill), e.RequestsPerSecond, 12);
+        Assert.Equal(48 / ((47 * Decode) + Prefill), e.OutputTokensPerSecond.Value, 9);
+        Assert.Equal(1048 / ((47 * Decode) + Prefill), e.TotalTokensPerSecond.Value, 9);
+        Assert.Equal(1 / ((47 * Decode) + Prefill), e.RequestsPerSecond, 12);
     }
 
     [Fact]
     public void Should_spread_other_prompts_over_tpot_When_several_requests_run()
     {
-        // Given 4 requests in flight, each decode step D4 serves all 4; a cycle is 46·D4 + D4 + 4·P,
-        // TTFT = P + D4 (its prefill shares a step with the others) and TPOT = D4 + 3·P/46.
+        // Given 4 requests in flight, each decode step D4 serves all 4; a cycle is 47·D4 + D4 + 4·P,
+        // TTFT = P + D4 (its prefill shares a step with the others) and TPOT = (cycle − TTFT)/47 = D4 + 3·P/47.
         Deployment d = TestHardware.Uniform("llama-3.1-8b", TestHardware.RoundGpu(), 1, 1);
-        Evaluation e = PerformanceModel.Evaluate(d, new Workload(1000, 47, 4));
+        Evaluation e = PerformanceModel.Evaluate(d, new Workload(1000, 48, 4));
         double d4 = StageTimeModel.DecodeStep(d, 0, 4, 1024).Total.Value;
         Assert.Equal(Prefill + d4, e.TimeToFirstToken.Value, 12);
-        Assert.Equal(d4 + (3 * Prefill / 46), e.TimePerOutputToken.Value, 12);
-        Assert.Equal(4 * 47 / ((47 * d4) + (4 * Prefill)), e.OutputTokensPerSecond.Value, 9);
+        Assert.Equal(d4 + (3 * Prefill / 47), e.TimePerOutputToken.Value, 12);
+        Assert.Equal(4 * 48 / ((48 * d4) + (4 * Prefill)), e.OutputTokensPerSecond.Value, 9);
     }
 
     [Fact]
     public void Should_be_set_by_the_slowest_stage_When_the_pipeline_is_full()
     {
         // Given PP 2 with 8 sequences: 2 micro-batches of 4; the decode step of the batch is
-        // max(2 × slowest stage, stage 1 + transfer + stage 2): with equal stages and a fast link, 2 × slowest.
+        // max(2 × slowest stage or link, stage 1 + transfer + stage 2): with equal stages and a fast link, 2 × slowest.
         Deployment d = TestHardware.Uniform("llama-3.1-8b", TestHardware.RoundGpu(), 1, 2);
-        Evaluation e = PerformanceModel.Evaluate(d, new Workload(1000, 47, 8));
+        Evaluation e = PerformanceModel.Evaluate(d, new Workload(1000, 48, 8));
         double s1 = StageTimeModel.DecodeStep(d, 0, 4, 1024).Total.Value;
         double s2 = StageTimeModel.DecodeStep(d, 1, 4, 1024).Total.Value;
         double transfer = StageTimeModel.StageTransfer(d, 0, 4).Value;
-        Assert.Equal(Math.Max(2 * Math.Max(s1, s2), s1 + transfer + s2), e.DecodeStepTime.Value, 12);
+        Assert.Equal(Math.Max(2 * Math.Max(Math.Max(s1, s2), transfer), s1 + transfer + s2), e.DecodeStepTime.Value, 12);
         Assert.Equal(2 * Math.Max(s1, s2), e.DecodeStepTime.Value, 12);
+    }
+
+    [Fact]
+    public void Should_be_set_by_the_link_When_the_link_is_slower_than_every_stage()
+    {
+        // Given PP 2 with 8 sequences over a 1 MB/s link: a micro-batch of 4 tokens carries 4 · 4096 · 2 B = 32,768 B,
+        // 32.768 ms on the link, far more than either stage; the link carries both micro-batches every step, so the step
+        // is max(2 × 32.768 ms, stage 1 + link + stage 2).
+        Deployment fast = TestHardware.Uniform("llama-3.1-8b", TestHardware.RoundGpu(), 1, 2);
+        Deployment d = fast with { StageLinks = [BytesPerSecond.FromGigabytesPerSecond(0.001)] };
+        Evaluation e = PerformanceModel.Evaluate(d, new Workload(1000, 48, 8));
+        double s1 = StageTimeModel.DecodeStep(d, 0, 4, 1024).Total.Value;
+        double s2 = StageTimeModel.DecodeStep(d, 1, 4, 1024).Total.Value;
+        Assert.Equal(0.032768, StageTimeModel.StageTransfer(d, 0, 4).Value, 15);
+        Assert.Equal(Math.Max(2 * 0.032768, s1 + 0.032768 + s2), e.DecodeStepTime.Value, 12);
+        Assert.True(e.DecodeStepTime > PerformanceModel.Evaluate(fast, new Workload(1000, 48, 8)).DecodeStepTime);
     }
 
     [Fact]
@@ -61,7 +78,7 @@ public class PerformanceModelTests
     {
         // Given PP 2 and one sequence: no overlap, the step is stage 1 + transfer of 1 token + stage 2.
         Deployment d = TestHardware.Uniform("llama-3.1-8b", TestHardware.RoundGpu(), 1, 2);
-        Evaluation e = PerformanceModel.Evaluate(d, new Workload(1000, 47, 1));
+        Evaluation e = PerformanceModel.Evaluate(d, new Workload(1000, 48, 1));
         double sum = StageTimeModel.DecodeStep(d, 0, 1, 1024).Total.Value + StageTimeModel.StageTransfer(d, 0, 1).Value
             + StageTimeModel.DecodeStep(d, 1, 1, 1024).Total.Value;
         Assert.Equal(sum, e.DecodeStepTime.Value, 12);
@@ -76,8 +93,8 @@ public class PerformanceModelTests
         // prefill, where X is the request rate of 4 running sequences; throughput is that of 4.
         Deployment d = TestHardware.Uniform("llama-3.1-8b", TestHardware.RoundGpu(), 1, 1);
         var engine = EngineSettings.Default with { MaxSequences = 4 };
-        Evaluation four = PerformanceModel.Evaluate(d, new Workload(1000, 47, 4), engine);
-        Evaluation six = PerformanceModel.Evaluate(d, new Workload(1000, 47, 6), engine);
+        Evaluation four = PerformanceModel.Evaluate(d, new Workload(1000, 48, 4), engine);
+        Evaluation six = PerformanceModel.Evaluate(d, new Workload(1000, 48, 6), engine);
         Assert.Equal(4, six.Concurrency);
         Assert.Equal(2, six.QueuedRequests);
         Assert.Equal(four.OutputTokensPerSecond, six.OutputTokensPerSecond);
