@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using LlmPlan.Cli.Commands;
+using LlmPlan.Optimization;
 using LlmPlan.Validation;
 
 namespace LlmPlan.Cli;
@@ -78,6 +79,12 @@ public static class CliApp
             error.WriteLine($"error: {e.Message}");
             WriteDetails(error, e, verbose);
             return (int)ExitCode.InvalidInput;
+        }
+        catch (SolverUnavailableException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            WriteDetails(error, e, verbose);
+            return (int)ExitCode.Failure;
         }
         catch (Exception e)
         {
