@@ -120,3 +120,27 @@ public sealed class SolverUnavailableException : Exception
     {
     }
 }
+
+/// <summary>The solver ended without a usable answer (it failed, or a limit stopped it before any solution).</summary>
+public sealed class SolverFailedException : Exception
+{
+    /// <summary>Initializes a new instance.</summary>
+    public SolverFailedException()
+    {
+    }
+
+    /// <summary>Initializes a new instance with a message.</summary>
+    /// <param name="message">What failed.</param>
+    public SolverFailedException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Initializes a new instance with a message and its cause.</summary>
+    /// <param name="message">What failed.</param>
+    /// <param name="inner">The cause.</param>
+    public SolverFailedException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+}
