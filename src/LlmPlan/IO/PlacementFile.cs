@@ -110,7 +110,8 @@ public sealed record PlacementFile
             };
     }
 
-    private static Precision? ReadPrecision(SpecNode? node, InputErrors errors, bool kvOnly)
+    /// <summary>Reads a precision field (null when absent), recording an error for an unknown or, for the KV cache, unusable one.</summary>
+    internal static Precision? ReadPrecision(SpecNode? node, InputErrors errors, bool kvOnly)
     {
         string? text = node?.Text(errors);
         if (text is null)
@@ -182,7 +183,8 @@ public sealed record PlacementFile
         return new StagePlacement(item.Where, instance, null, tp!.Value, first!.Value, last.Value, ids);
     }
 
-    private static SpecNode? Required(SpecNode item, string key, InputErrors errors, string alternative = "")
+    /// <summary>Gets a required field, recording an error when it is missing.</summary>
+    internal static SpecNode? Required(SpecNode item, string key, InputErrors errors, string alternative = "")
     {
         SpecNode? child = item.Child(key);
         if (child is null)
