@@ -80,7 +80,7 @@ public static class CliApp
             WriteDetails(error, e, verbose);
             return (int)ExitCode.InvalidInput;
         }
-        catch (SolverUnavailableException e)
+        catch (Exception e) when (e is SolverUnavailableException or SolverFailedException)
         {
             error.WriteLine($"error: {e.Message}");
             WriteDetails(error, e, verbose);

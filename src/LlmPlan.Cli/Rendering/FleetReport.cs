@@ -1,0 +1,70 @@
+using LlmPlan.IO.Fleet;
+using LlmPlan.Planning.Fleet;
+
+namespace LlmPlan.Cli.Rendering;
+
+/// <summary>The human report of a fleet plan: Mélange's one-line result, then tables.</summary>
+internal static class FleetReport
+{
+    public static void Write(TextWriter output, FleetPlan plan, FleetProblem problem, IReadOnlyList<CandidateProfile>? profiles)
+    {
+        output.WriteLine(FleetPlanWriter.MelangeLine(plan));
+        output.WriteLine(Invariant.Text($"{problem.TotalRate.Value:0.####} requests/s over {problem.Buckets.Count(b => b.Rate.Value > 0)} buckets with requests, slice factor {problem.SliceFactor}, utilisation {problem.Utilization * 100:0.#} %; solver {plan.Solver}"));
+        if (profiles is not null)
+        {
+            Tables.Write(
+                output,
+                "Capacity per unit from the performance model (requests/s within the SLOs, at each bucket's upper edges)",
+                ["candidate", "replicas", "$/h", "buckets served", "min req/s", "max req/s", "problem"],
+                profiles.Select(p => (IReadOnlyList<string>)
+                [
+                    p.Candidate.Name,
+                    Invariant.Text($"{p.Replicas}"),
+                    FleetPlanWriter.Money(p.CostPerHour.Value),
+                    Invariant.Text($"{p.Capacity.Count(c => c.Value > 0)} of {p.Capacity.Count}"),
+                    p.Capacity.Any(c => c.Value > 0) ? Invariant.Fixed(p.Capacity.Where(c => c.Value > 0).Min(c => c.Value), 3) : "-",
+                    p.Capacity.Any(c => c.Value > 0) ? Invariant.Fixed(p.Capacity.Max(c => c.Value), 3) : "-",
+                    p.Problem,
+                ]),
+                new HashSet<int> { 1, 2, 4, 5 });
+        }
+
+        if (plan.Status == FleetStatus.Infeasible)
+        {
+            output.WriteLine($"infeasible: {plan.Reason}");
+        }
+        else
+        {
+            output.WriteLine(plan.Status == FleetStatus.Optimal ? "status: optimal (proven cheapest)" : Invariant.Text($"status: feasible (time limit; gap {plan.Gap * 100:0.##} %)"));
+            Tables.Write(
+                output,
+                "Fleet",
+                ["GPU", "units", "$/h", "load (units)", "busy", "buckets (slices)"],
+                plan.Allocations.Select(a => (IReadOnlyList<string>)
+                [
+                    a.Option.Name,
+                    Invariant.Text($"{a.Count}"),
+                    FleetPlanWriter.Money(a.CostPerHour.Value),
+                    Invariant.Fixed(a.Load, 3),
+                    a.Count > 0 ? Invariant.Text($"{a.Load / a.Count * 100:0.0} %") : "-",
+                    string.Join(", ", plan.Assignments.Where(x => x.Option == a.Option).Select(x => Invariant.Text($"{x.Bucket.Label} ({x.Slices}/{problem.SliceFactor})"))),
+                ]),
+                new HashSet<int> { 1, 2, 3, 4 });
+        }
+
+        Tables.Write(
+            output,
+            "One GPU type only",
+            ["GPU", "units", "$/h", "vs the mix"],
+            plan.SingleType.Select(s => (IReadOnlyList<string>)
+            [
+                s.Option.Name,
+                s.Count is int n ? Invariant.Text($"{n}") : "-",
+                s.CostPerHour is { } c ? FleetPlanWriter.Money(c.Value) : "-",
+                s.CostPerHour is { } cost && plan.Status != FleetStatus.Infeasible && cost.Value > 0
+                    ? Invariant.Text($"mix saves {(cost.Value - plan.CostPerHour.Value) / cost.Value * 100:0.0} %")
+                    : s.Problem,
+            ]),
+            new HashSet<int> { 1, 2 });
+    }
+}

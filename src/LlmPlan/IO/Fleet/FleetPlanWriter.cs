@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Text.Json;
+using LlmPlan.Planning.Fleet;
+
+namespace LlmPlan.IO.Fleet;
+
+/// <summary>Writes fleet plans: Mélange's one-line result and our JSON report (Mélange's keys first).</summary>
+public static class FleetPlanWriter
+{
+    /// <summary>Mélange's result: units per option in option order, then <c>cost</c> in $/h; <c>null</c> when infeasible.</summary>
+    /// <param name="plan">The plan.</param>
+    /// <returns>For example <c>{"A10G": 3, "A100-80GB": 1, "cost": 6.7}</c>.</returns>
+    public static string MelangeLine(FleetPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (plan.Status == FleetStatus.Infeasible)
+        {
+            return "null";
+        }
+
+        var parts = plan.Allocations.Select(a => $"{JsonSerializer.Serialize(a.Option.Name)}: {a.Count.ToString(CultureInfo.InvariantCulture)}")
+            .Append($"\"cost\": {Money(plan.CostPerHour.Value)}");
+        return "{" + string.Join(", ", parts) + "}";
+    }
+
+    /// <summary>The JSON report.</summary>
+    /// <param name="plan">The plan.</param>
+    /// <param name="problem">The problem it solves.</param>
+    /// <param name="profiles">The capacity profiles when they came from the performance model, or null.</param>
+    /// <returns>The JSON text.</returns>
+    public static string Json(FleetPlan plan, FleetProblem problem, IReadOnlyList<CandidateProfile>? profiles = null)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(problem);
+        return JsonText.Write(w =>
+        {
+            w.WriteStartObject();
+            foreach (FleetAllocation a in plan.Allocations)
+            {
+                w.WriteNumber(a.Option.Name, a.Count);
+            }
+
+            w.WriteNumber("cost", Math.Round(plan.CostPerHour.Value, 6));
+            w.WriteString("status", plan.Status.ToString().ToLowerInvariant());
+            w.WriteString("reason", plan.Reason);
+            w.WriteString("solver", plan.Solver);
+            w.Number("solve_seconds", plan.SolveTime.Value, 4);
+            w.WriteNumber("total_request_rate", Math.Round(problem.TotalRate.Value, 6));
+            w.WriteNumber("slice_factor", problem.SliceFactor);
+            w.WriteNumber("utilization", problem.Utilization);
+            w.WriteStartArray("allocations");
+            foreach (FleetAllocation a in plan.Allocations)
+            {
+                w.WriteStartObject();
+                w.WriteString("gpu", a.Option.Name);
+                w.WriteNumber("count", a.Count);
+                w.Number("cost_per_hour", a.CostPerHour.Value, 6);
+                w.Number("load", a.Load, 6);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("assignments");
+            foreach (FleetAssignment a in plan.Assignments)
+            {
+                w.WriteStartObject();
+                w.WriteString("bucket", a.Bucket.Label);
+                w.WriteNumber("row", a.Bucket.Row);
+                w.WriteNumber("column", a.Bucket.Column);
+                w.WriteString("gpu", a.Option.Name);
+                w.WriteNumber("slices", a.Slices);
+                w.Number("requests_per_s", a.Rate.Value, 6);
+                w.Number("load", a.Load, 6);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("single_type");
+            foreach (SingleTypeFleet s in plan.SingleType)
+            {
+                w.WriteStartObject();
+                w.WriteString("gpu", s.Option.Name);
+                if (s.Count is int count)
+                {
+                    w.WriteNumber("count", count);
+                    w.Number("cost", s.CostPerHour!.Value.Value, 6);
+                }
+                else
+                {
+                    w.WriteNull("count");
+                    w.WriteNull("cost");
+                }
+
+                w.WriteString("problem", s.Problem);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            if (profiles is not null)
+            {
+                w.WriteStartArray("profiles");
+                foreach (CandidateProfile p in profiles)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("gpu", p.Candidate.Name);
+                    w.WriteNumber("replicas", p.Replicas);
+                    w.Number("cost", p.CostPerHour.Value, 6);
+                    w.WriteString("problem", p.Problem);
+                    w.WriteStartArray("tputs");
+                    foreach (int row in problem.Buckets.Select(b => b.Row).Distinct())
+                    {
+                        w.WriteStartArray();
+                        for (int b = 0; b < problem.Buckets.Count; b++)
+                        {
+                            if (problem.Buckets[b].Row == row)
+                            {
+                                w.WriteNumberValue(Math.Round(p.Capacity[b].Value, 4));
+                            }
+                        }
+
+                        w.WriteEndArray();
+                    }
+
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+            }
+
+            w.WriteEndObject();
+        });
+    }
+
+    /// <summary>A price in $/h as the shortest text of its value rounded to 6 decimals (6.7, not 6.699999999999999).</summary>
+    /// <param name="dollarsPerHour">The price.</param>
+    /// <returns>The text.</returns>
+    public static string Money(double dollarsPerHour) => Math.Round(dollarsPerHour, 6).ToString("R", CultureInfo.InvariantCulture);
+}
