@@ -1,6 +1,7 @@
 using System.Globalization;
 using LlmPlan.Validation;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace LlmPlan.IO;
@@ -27,18 +28,20 @@ public sealed class SpecNode
     /// <summary>Gets the location text of this node: file, line and field path.</summary>
     public string Where => Invariant.Text($"{File} line {_node.Start.Line}") + (Path.Length > 0 ? $", field '{Path}'" : string.Empty);
 
-    /// <summary>Parses a YAML or JSON document.</summary>
+    /// <summary>Parses a YAML or JSON document. A key repeated within one mapping is an error (JSON readers silently keep
+    /// one of the two); the repeat and its value are dropped so that the rest of the document can still be checked.</summary>
     /// <param name="file">The file name used in messages.</param>
     /// <param name="text">The document.</param>
-    /// <param name="errors">Collects a syntax error.</param>
+    /// <param name="errors">Collects a syntax error and every repeated key.</param>
     /// <returns>The root node, or null on a syntax error or an empty document.</returns>
     public static SpecNode? Parse(string file, string text, InputErrors errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
+        var events = new DuplicateKeyFilter(new Parser(new StringReader(text)), file, errors);
         try
         {
             var stream = new YamlStream();
-            stream.Load(new StringReader(text));
+            stream.Load(events);
             if (stream.Documents.Count == 0)
             {
                 errors.Add(file, "the file is empty. See docs/formats.md for the spec format.");
@@ -52,7 +55,22 @@ public sealed class SpecNode
             errors.Add(Invariant.Text($"{file} line {e.Start.Line}, column {e.Start.Column}"), $"not valid YAML/JSON: {e.Message}");
             return null;
         }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws these (without a position) on some malformed input, e.g. a "!!" tag that is
+            // not a URI; the last event read tells where it stopped.
+            errors.Add(
+                Invariant.Text($"{file} line {events.LastLine}"),
+                "not valid YAML/JSON at or after this line: the parser could not read what follows. Check the brackets, quotes and commas there.");
+            return null;
+        }
     }
+
+    /// <summary>Gets a value indicating whether this node is a mapping (a JSON object).</summary>
+    public bool IsMapping => _node is YamlMappingNode;
+
+    /// <summary>Gets a value indicating whether this node is a sequence (a JSON array).</summary>
+    public bool IsList => _node is YamlSequenceNode;
 
     /// <summary>Gets a value indicating whether this node is a mapping with the key.</summary>
     /// <param name="key">The key.</param>
@@ -137,6 +155,130 @@ public sealed class SpecNode
         foreach (string key in Keys.Where(k => !known.Contains(k)))
         {
             errors.Add(Child(key)!.Where, string.Create(CultureInfo.InvariantCulture, $"unknown field. Known fields here: {string.Join(", ", known)}."));
+        }
+    }
+
+    /// <summary>Passes a YAML event stream through, dropping every key that repeats one of the same mapping (with its
+    /// value) after recording an error that names both lines.</summary>
+    private sealed class DuplicateKeyFilter(IParser inner, string file, InputErrors errors) : IParser
+    {
+        private readonly Stack<Frame> _open = new();
+
+        public ParsingEvent? Current => inner.Current;
+
+        /// <summary>Gets the line of the last event read (1 before the first).</summary>
+        public long LastLine { get; private set; } = 1;
+
+        public bool MoveNext()
+        {
+            while (inner.MoveNext())
+            {
+                LastLine = inner.Current!.Start.Line;
+                if (!SkippedRepeat(inner.Current))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>Tracks where the event is; returns true when it was a repeated key and it and its value were skipped.</summary>
+        private bool SkippedRepeat(ParsingEvent current)
+        {
+            Frame? parent = _open.Count > 0 ? _open.Peek() : null;
+            switch (current)
+            {
+                case Scalar scalar when parent is { IsMapping: true, AtKey: true }:
+                    string key = scalar.Value;
+                    if (parent.FirstLines.TryGetValue(key, out long first))
+                    {
+                        errors.Add(
+                            Invariant.Text($"{file} line {scalar.Start.Line}, field '{Join(parent.Path, key)}'"),
+                            Invariant.Text($"'{key}' is given twice (first at line {first}); keys in one object must be unique, as a reader keeps only one of them. Remove or rename one."));
+                        SkipNode();
+                        return true;
+                    }
+
+                    parent.FirstLines[key] = scalar.Start.Line;
+                    parent.Key = key;
+                    parent.Completed();
+                    return false;
+                case Scalar or AnchorAlias:
+                    parent?.Completed();
+                    return false;
+                case MappingStart or SequenceStart:
+                    _open.Push(new Frame(current is MappingStart, ChildPath(parent)));
+                    return false;
+                case MappingEnd or SequenceEnd:
+                    _open.Pop();
+                    if (_open.Count > 0)
+                    {
+                        _open.Peek().Completed();
+                    }
+
+                    return false;
+                default:
+                    return false;
+            }
+        }
+
+        /// <summary>Moves past the next node (a scalar, or a mapping or sequence with everything in it).</summary>
+        private void SkipNode()
+        {
+            int depth = 0;
+            while (inner.MoveNext())
+            {
+                LastLine = inner.Current!.Start.Line;
+                depth += inner.Current switch
+                {
+                    MappingStart or SequenceStart => 1,
+                    MappingEnd or SequenceEnd => -1,
+                    _ => 0,
+                };
+                if (depth <= 0)
+                {
+                    return;
+                }
+            }
+        }
+
+        private static string ChildPath(Frame? parent) => parent switch
+        {
+            null => string.Empty,
+            { IsMapping: true } => parent.AtKey ? parent.Path : Join(parent.Path, parent.Key ?? string.Empty),
+            _ => Invariant.Text($"{parent.Path}[{parent.Index}]"),
+        };
+
+        private static string Join(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";
+
+        /// <summary>An open mapping or sequence: its path, the keys seen with their lines, and the position in it.</summary>
+        private sealed class Frame(bool isMapping, string path)
+        {
+            public bool IsMapping { get; } = isMapping;
+
+            public string Path { get; } = path;
+
+            public Dictionary<string, long> FirstLines { get; } = new(StringComparer.Ordinal);
+
+            public bool AtKey { get; private set; } = true;
+
+            public string? Key { get; set; }
+
+            public int Index { get; private set; }
+
+            /// <summary>Records that a child node ended: a mapping alternates key and value, a sequence counts items.</summary>
+            public void Completed()
+            {
+                if (IsMapping)
+                {
+                    AtKey = !AtKey;
+                }
+                else
+                {
+                    Index++;
+                }
+            }
         }
     }
 }

@@ -24,6 +24,7 @@ public class ReaderFuzzTests
         { "gpus.csv", Path.Combine(CliRun.RepositoryRoot, "data", "gpus.csv"), "catalog" },
         { "gpu-calibration.csv", Path.Combine(CliRun.RepositoryRoot, "data", "gpu-calibration.csv"), "catalog" },
         { "instances.csv", Path.Combine(CliRun.RepositoryRoot, "data", "instances.csv"), "catalog" },
+        { "melange.json", Path.Combine(Examples, "fleet", "melange-llama2-7b-arena.json"), "melange" },
     };
 
     [Theory]
@@ -55,7 +56,12 @@ public class ReaderFuzzTests
             };
 
             // When it is read, Then the answer is a clean exit with a message.
-            CliResult result = kind == "network" ? ReadNetwork(path) : CliRun.Run(args);
+            CliResult result = kind switch
+            {
+                "network" => ReadNetwork(path),
+                "melange" => ReadMelange(path),
+                _ => CliRun.Run(args),
+            };
             Assert.True(result.ExitCode is 0 or 1 or 2, $"exit {result.ExitCode} for case {i}: {result.Error}");
             Assert.DoesNotContain("internal failure", result.Error, StringComparison.Ordinal);
             if (result.ExitCode == 1)
@@ -78,6 +84,22 @@ public class ReaderFuzzTests
         LlmPlan.Cluster.NetworkMatrix? matrix = LlmPlan.IO.Seed.SeedNetworkReader.Read(path, 44, errors);
         Assert.Equal(matrix is null, errors.Any);
         return errors.Any ? new CliResult(1, string.Empty, "error: " + string.Join("\n", errors.All)) : new CliResult(0, string.Empty, string.Empty);
+    }
+
+    /// <summary>No verb reads a Mélange config yet, so its reader is called directly (and a config it accepts converted
+    /// to a fleet problem); an invalid file must give an <see cref="LlmPlan.Validation.InputValidationException"/>.</summary>
+    private static CliResult ReadMelange(string path)
+    {
+        try
+        {
+            LlmPlan.IO.Fleet.MelangeConfigReader.Read(path).ToProblem();
+            return new CliResult(0, string.Empty, string.Empty);
+        }
+        catch (LlmPlan.Validation.InputValidationException e)
+        {
+            Assert.All(e.Errors, error => Assert.False(string.IsNullOrWhiteSpace(error.Message)));
+            return new CliResult(1, string.Empty, "error: " + e.Message);
+        }
     }
 
     private static string Garbage(Random random)
