@@ -43,6 +43,7 @@ public static class CliApp
             new HelpOption(),
             Verbose,
             EvaluateCommand.Create(),
+            FleetCommand.Create(),
             CatalogCommand.Create(),
         };
         return root;

@@ -47,7 +47,7 @@ internal static class FleetReport
                     FleetPlanWriter.Money(a.CostPerHour.Value),
                     Invariant.Fixed(a.Load, 3),
                     a.Count > 0 ? Invariant.Text($"{a.Load / a.Count * 100:0.0} %") : "-",
-                    string.Join(", ", plan.Assignments.Where(x => x.Option == a.Option).Select(x => Invariant.Text($"{x.Bucket.Label} ({x.Slices}/{problem.SliceFactor})"))),
+                    Served(plan.Assignments.Where(x => x.Option == a.Option).ToList(), problem),
                 ]),
                 new HashSet<int> { 1, 2, 3, 4 });
         }
@@ -62,9 +62,22 @@ internal static class FleetReport
                 s.Count is int n ? Invariant.Text($"{n}") : "-",
                 s.CostPerHour is { } c ? FleetPlanWriter.Money(c.Value) : "-",
                 s.CostPerHour is { } cost && plan.Status != FleetStatus.Infeasible && cost.Value > 0
-                    ? Invariant.Text($"mix saves {(cost.Value - plan.CostPerHour.Value) / cost.Value * 100:0.0} %")
+                    ? (cost.Value - plan.CostPerHour.Value < 1e-9 ? "same as the mix" : Invariant.Text($"mix saves {(cost.Value - plan.CostPerHour.Value) / cost.Value * 100:0.0} %"))
                     : s.Problem,
             ]),
             new HashSet<int> { 1, 2 });
+    }
+
+    /// <summary>The buckets an option serves: all of them in one phrase, else up to six with their slices.</summary>
+    private static string Served(IReadOnlyList<FleetAssignment> served, FleetProblem problem)
+    {
+        int withRequests = problem.Buckets.Count(b => b.Rate.Value > 0);
+        if (served.Count == withRequests && served.All(x => x.Slices == problem.SliceFactor) && withRequests > 1)
+        {
+            return Invariant.Text($"all {withRequests} buckets");
+        }
+
+        string listed = string.Join("; ", served.Take(6).Select(x => Invariant.Text($"{x.Bucket.Label} ({x.Slices}/{problem.SliceFactor})")));
+        return served.Count > 6 ? Invariant.Text($"{listed} and {served.Count - 6} more") : listed;
     }
 }

@@ -33,7 +33,7 @@ public static class FleetCapacity
             {
                 buckets.Add(new FleetBucket
                 {
-                    Label = Invariant.Text($"in {(i == 0 ? 1 : spec.InputEdges[i - 1] + 1)}-{spec.InputEdges[i]}, out {(j == 0 ? 1 : spec.OutputEdges[j - 1] + 1)}-{spec.OutputEdges[j]}"),
+                    Label = Invariant.Text($"in {(i == 0 ? 1 : spec.InputEdges[i - 1] + 1)}-{spec.InputEdges[i]} / out {(j == 0 ? 1 : spec.OutputEdges[j - 1] + 1)}-{spec.OutputEdges[j]}"),
                     Row = i,
                     Column = j,
                     Rate = spec.Rate * spec.Distribution[i][j],

@@ -238,5 +238,5 @@ public static class FleetPlanner
     };
 
     private static string Join(IReadOnlyList<string> labels) =>
-        labels.Count <= 4 ? string.Join(", ", labels) : string.Join(", ", labels.Take(4)) + Invariant.Text($" and {labels.Count - 4} more");
+        labels.Count <= 4 ? string.Join("; ", labels) : string.Join("; ", labels.Take(4)) + Invariant.Text($" and {labels.Count - 4} more");
 }

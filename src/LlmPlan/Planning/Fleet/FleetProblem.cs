@@ -26,7 +26,7 @@ public sealed record FleetOption
 /// <summary>One cell of the request-size histogram: requests whose input and output lengths fall in one range each.</summary>
 public sealed record FleetBucket
 {
-    /// <summary>Gets the bucket's label, e.g. <c>in 25-100, out 100-250</c> or <c>(input 1, output 2)</c>.</summary>
+    /// <summary>Gets the bucket's label, e.g. <c>in 26-100 / out 101-250</c> or <c>(input 1, output 2)</c>.</summary>
     public required string Label { get; init; }
 
     /// <summary>Gets the 0-based row (input-length bucket).</summary>
