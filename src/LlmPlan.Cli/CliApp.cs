@@ -44,6 +44,7 @@ public static class CliApp
             Verbose,
             EvaluateCommand.Create(),
             FleetCommand.Create(),
+            SweepCommand.Create(),
             CatalogCommand.Create(),
         };
         return root;

@@ -73,7 +73,7 @@ internal static class EvaluateSweep
             ? request.Engine with { GpuMemoryUtilization = directory.Config.GpuMemoryUtilization }
             : request.Engine;
         int points = UniformSweep.Points(pool!).Count;
-        var progress = new MilestoneProgress(error, points);
+        var progress = new MilestoneProgress(error, points, "configurations evaluated");
         IReadOnlyList<EvaluatedDeployment> rows = UniformSweep.Run(model!, pool!, workload, request.Weights, request.KvCache, engine, progress);
         WriteTable(output, rows);
         if (request.OutPath is not null)
@@ -119,24 +119,4 @@ internal static class EvaluateSweep
     private static string N(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string F(double value, int decimals) => value.ToString("F" + N(decimals), CultureInfo.InvariantCulture);
-
-    /// <summary>Reports progress at each quarter of the sweep on the error writer (counts only, so it is deterministic).</summary>
-    private sealed class MilestoneProgress(TextWriter error, int total) : IProgress<int>
-    {
-        private readonly Lock _gate = new();
-        private int _lastQuarter;
-
-        public void Report(int value)
-        {
-            int quarter = total == 0 ? 4 : value * 4 / total;
-            lock (_gate)
-            {
-                while (_lastQuarter < quarter)
-                {
-                    _lastQuarter++;
-                    error.WriteLine($"sweep: {N(Math.Min(total, (_lastQuarter * total) / 4))}/{N(total)} configurations evaluated");
-                }
-            }
-        }
-    }
 }

@@ -26,10 +26,15 @@ internal static class FleetCommand
             config,
             output,
         };
-        options.AddTo(command);
+        options.AddTo(command, withRate: true);
         command.SetAction(parse =>
         {
             TextWriter writer = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(output) is string target && Path.GetFullPath(target) == Path.GetFullPath(parse.GetValue(config)!))
+            {
+                throw new InputValidationException([new("--out", "names the input file, which is never overwritten; write the plan to another file.")]);
+            }
+
             var (problem, profiles, warnings) = options.Load(parse, parse.GetValue(config)!);
             foreach (string warning in warnings)
             {
@@ -58,16 +63,20 @@ internal sealed class FleetOptions
     private readonly Option<double?> _timeLimit = new("--time-limit") { Description = "Stop the solver after this many seconds and report the best fleet found (status feasible).", HelpName = "S" };
     private readonly Option<string?> _catalog = CommonOptions.Catalog();
 
-    public void AddTo(Command command)
+    public void AddTo(Command command, bool withRate)
     {
-        command.Add(_rate);
+        if (withRate)
+        {
+            command.Add(_rate);
+        }
+
         command.Add(_slices);
         command.Add(_utilization);
         command.Add(_timeLimit);
         command.Add(_catalog);
     }
 
-    public SolverOptions SolverOptions(ParseResult parse) => new()
+    public SolverOptions SolverOptions(ParseResult parse) => FleetPlanner.DefaultSolverOptions with
     {
         TimeLimit = parse.GetValue(_timeLimit) is double s ? Seconds.FromSeconds(s) : null,
         Log = parse.GetValue(CliApp.Verbose),

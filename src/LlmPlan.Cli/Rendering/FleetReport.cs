@@ -61,12 +61,17 @@ internal static class FleetReport
                 s.Option.Name,
                 s.Count is int n ? Invariant.Text($"{n}") : "-",
                 s.CostPerHour is { } c ? FleetPlanWriter.Money(c.Value) : "-",
-                s.CostPerHour is { } cost && plan.Status != FleetStatus.Infeasible && cost.Value > 0
-                    ? (cost.Value - plan.CostPerHour.Value < 1e-9 ? "same as the mix" : Invariant.Text($"mix saves {(cost.Value - plan.CostPerHour.Value) / cost.Value * 100:0.0} %"))
-                    : s.Problem,
+                s.CostPerHour is { } cost && plan.Status != FleetStatus.Infeasible && cost.Value > 0 ? Versus(cost.Value, plan.CostPerHour.Value) : s.Problem,
             ]),
             new HashSet<int> { 1, 2 });
     }
+
+    /// <summary>How the mix compares with one type alone. The single type can be cheaper only when the mix must buy other
+    /// types' minimum counts or a time limit stopped the search.</summary>
+    private static string Versus(double single, double mix) =>
+        Math.Abs(single - mix) <= 1e-9 ? "same as the mix"
+        : single > mix ? Invariant.Text($"mix saves {(single - mix) / single * 100:0.0} %")
+        : Invariant.Text($"{(mix - single) / single * 100:0.0} % cheaper than the mix (which buys the minimum counts, or stopped at the time limit)");
 
     /// <summary>The buckets an option serves: all of them in one phrase, else up to six with their slices.</summary>
     private static string Served(IReadOnlyList<FleetAssignment> served, FleetProblem problem)

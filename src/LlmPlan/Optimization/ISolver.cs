@@ -40,6 +40,13 @@ public sealed record SolverOptions
     /// <summary>Gets the number of threads the solver may use.</summary>
     public int Threads { get; init; } = 1;
 
+    /// <summary>Gets a value indicating whether the solver adds cutting planes at the nodes (on by default; small models
+    /// whose LP bound is already tight solve faster without them).</summary>
+    public bool Cuts { get; init; } = true;
+
+    /// <summary>Gets a value indicating whether the solver runs its primal heuristics (on by default).</summary>
+    public bool Heuristics { get; init; } = true;
+
     /// <summary>Gets a value indicating whether the solver writes its own log (to the process's standard output).</summary>
     public bool Log { get; init; }
 }

@@ -19,7 +19,7 @@ public class EvaluateSweepTests
         Assert.Equal(0, result.ExitCode);
         Golden.Verify("Evaluate", "sweep-small-pool", "txt", result.Output);
         Golden.Verify("Evaluate", "sweep-small-pool", "csv", File.ReadAllText(csv));
-        Assert.Equal("sweep: 2/10 configurations evaluated\nsweep: 5/10 configurations evaluated\nsweep: 7/10 configurations evaluated\nsweep: 10/10 configurations evaluated\n", result.Error);
+        Assert.Equal("sweep: 3/10 configurations evaluated\nsweep: 5/10 configurations evaluated\nsweep: 8/10 configurations evaluated\nsweep: 10/10 configurations evaluated\n", result.Error);
     }
 
     [Fact]

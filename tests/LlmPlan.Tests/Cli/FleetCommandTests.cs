@@ -89,6 +89,42 @@ public partial class FleetCommandTests
         }
     }
 
+    [Fact]
+    public void Should_refuse_to_overwrite_the_input_When_out_names_it()
+    {
+        using var folder = new TempFolder();
+        string input = Path.Combine(folder.Path, "config.json");
+        File.Copy(Path.Combine(Examples, "melange-example.json"), input);
+        CliResult r = CliRun.Run("fleet", input, "--out", input);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal("error: invalid input:\n  --out: names the input file, which is never overwritten; write the plan to another file.\n", r.Error);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(Examples, "melange-example.json")), File.ReadAllBytes(input));
+    }
+
+    [Fact]
+    public void Should_write_a_csv_and_a_chart_per_rate_When_a_rate_sweep_is_run()
+    {
+        // Given Mélange's example at 10, 20 and 30 requests/s, Then each row is the plan at that rate: at 30 it is
+        // 3 A10G + 1 A100-80GB = 6.7 $/h against 7.34 for A100-80GB alone.
+        using var folder = new TempFolder();
+        CliResult r = CliRun.Run("sweep", "fleet", Path.Combine(Examples, "melange-example.json"), "--rates", "10:30:10", "--out", folder.Path);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("sweep: 1/3 rates planned\nsweep: 2/3 rates planned\nsweep: 3/3 rates planned\n", r.Error);
+        string csv = File.ReadAllText(Path.Combine(folder.Path, "fleet-sweep.csv"));
+        Assert.EndsWith("30,optimal,6.7,3,1,12.12,7.34,7.34,8.72\n", csv, StringComparison.Ordinal);
+        Golden.Verify("Fleet", "sweep-melange-example", "csv", csv);
+        Golden.Verify("Fleet", "sweep-melange-example", "svg", File.ReadAllText(Path.Combine(folder.Path, "fleet-sweep.svg")));
+    }
+
+    [Fact]
+    public void Should_list_the_rate_problems_When_the_rates_are_malformed()
+    {
+        using var folder = new TempFolder();
+        CliResult r = CliRun.Run("sweep", "fleet", Path.Combine(Examples, "melange-example.json"), "--rates", "5:1:1", "--out", folder.Path);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal("error: invalid input:\n  --rates: FROM:TO:STEP needs FROM ≤ TO and STEP > 0, e.g. 1:32:1.\n", r.Error);
+    }
+
     [GeneratedRegex("\"solve_seconds\": [0-9.eE-]+")]
     private static partial Regex SolveSeconds();
 }

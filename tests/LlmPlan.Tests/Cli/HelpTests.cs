@@ -8,13 +8,15 @@ public class HelpTests
     [InlineData("root")]
     [InlineData("evaluate")]
     [InlineData("catalog")]
+    [InlineData("fleet")]
+    [InlineData("sweep fleet")]
     public void Should_match_the_golden_help_When_help_is_asked(string command)
     {
         // Given a command, When --help is asked, Then the text is the reviewed one and the exit code 0.
-        string[] args = command == "root" ? ["--help"] : [command, "--help"];
+        string[] args = command == "root" ? ["--help"] : [.. command.Split(' '), "--help"];
         CliResult result = CliRun.Run(args);
         Assert.Equal(0, result.ExitCode);
-        Golden.Verify("Help", command, "txt", result.Output);
+        Golden.Verify("Help", command.Replace(' ', '-'), "txt", result.Output);
     }
 
     [Fact]

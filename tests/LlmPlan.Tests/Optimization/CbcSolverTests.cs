@@ -165,11 +165,14 @@ public class CbcSolverTests
         Assert.True(r.RelativeGap > 0);
     }
 
-    [Fact]
-    public void Should_equal_brute_force_When_random_small_integer_programs_are_solved()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Should_equal_brute_force_When_random_small_integer_programs_are_solved(bool cutsAndHeuristics)
     {
-        // Given 200 seeded random programs over 3 integers in 0..3 with 2 random ≤ rows, When solved by CBC and by
-        // enumerating all 64 points, Then both agree on feasibility and on the optimum.
+        // Given 200 seeded random programs over 3 integers in 0..3 with 2 random ≤ rows, When solved by CBC (with and
+        // without cuts and heuristics) and by enumerating all 64 points, Then both agree on feasibility and the optimum.
+        var options = new SolverOptions { Cuts = cutsAndHeuristics, Heuristics = cutsAndHeuristics };
         var random = new Random(20261201);
         for (int n = 0; n < 200; n++)
         {
@@ -195,7 +198,7 @@ public class CbcSolverTests
                 }
             }
 
-            SolverResult r = Solver.Solve(model);
+            SolverResult r = Solver.Solve(model, options);
             if (double.IsPositiveInfinity(best))
             {
                 Assert.Equal(SolverStatus.Infeasible, r.Status);

@@ -7,6 +7,11 @@ namespace LlmPlan.IO.Fleet;
 /// <summary>Writes fleet plans: Mélange's one-line result and our JSON report (Mélange's keys first).</summary>
 public static class FleetPlanWriter
 {
+    /// <summary>The result's own top-level keys, which a GPU name must not repeat (its counts share the top level, as in
+    /// Mélange).</summary>
+    public static readonly IReadOnlyList<string> ReservedKeys =
+        ["cost", "status", "reason", "solver", "solve_seconds", "total_request_rate", "slice_factor", "utilization", "allocations", "assignments", "single_type", "profiles"];
+
     /// <summary>Mélange's result: units per option in option order, then <c>cost</c> in $/h; <c>null</c> when infeasible.</summary>
     /// <param name="plan">The plan.</param>
     /// <returns>For example <c>{"A10G": 3, "A100-80GB": 1, "cost": 6.7}</c>.</returns>
@@ -40,14 +45,14 @@ public static class FleetPlanWriter
                 w.WriteNumber(a.Option.Name, a.Count);
             }
 
-            w.WriteNumber("cost", Math.Round(plan.CostPerHour.Value, 6));
+            w.Number("cost", plan.CostPerHour.Value, 6);
             w.WriteString("status", plan.Status.ToString().ToLowerInvariant());
             w.WriteString("reason", plan.Reason);
             w.WriteString("solver", plan.Solver);
             w.Number("solve_seconds", plan.SolveTime.Value, 4);
-            w.WriteNumber("total_request_rate", Math.Round(problem.TotalRate.Value, 6));
+            w.Number("total_request_rate", problem.TotalRate.Value, 6);
             w.WriteNumber("slice_factor", problem.SliceFactor);
-            w.WriteNumber("utilization", problem.Utilization);
+            w.Number("utilization", problem.Utilization, 6);
             w.WriteStartArray("allocations");
             foreach (FleetAllocation a in plan.Allocations)
             {
@@ -106,22 +111,8 @@ public static class FleetPlanWriter
                     w.WriteNumber("replicas", p.Replicas);
                     w.Number("cost", p.CostPerHour.Value, 6);
                     w.WriteString("problem", p.Problem);
-                    w.WriteStartArray("tputs");
-                    foreach (int row in problem.Buckets.Select(b => b.Row).Distinct())
-                    {
-                        w.WriteStartArray();
-                        for (int b = 0; b < problem.Buckets.Count; b++)
-                        {
-                            if (problem.Buckets[b].Row == row)
-                            {
-                                w.WriteNumberValue(Math.Round(p.Capacity[b].Value, 4));
-                            }
-                        }
-
-                        w.WriteEndArray();
-                    }
-
-                    w.WriteEndArray();
+                    Matrix(w, "tputs", problem, b => Math.Round(p.Capacity[b].Value, 4, MidpointRounding.AwayFromZero));
+                    Matrix(w, "concurrency", problem, b => p.Concurrency[b]);
                     w.WriteEndObject();
                 }
 
@@ -132,8 +123,29 @@ public static class FleetPlanWriter
         });
     }
 
+    /// <summary>Writes one value per bucket as rows of the distribution (Mélange's <c>tputs</c> shape).</summary>
+    private static void Matrix(Utf8JsonWriter w, string name, FleetProblem problem, Func<int, double> value)
+    {
+        w.WriteStartArray(name);
+        foreach (int row in problem.Buckets.Select(b => b.Row).Distinct())
+        {
+            w.WriteStartArray();
+            for (int b = 0; b < problem.Buckets.Count; b++)
+            {
+                if (problem.Buckets[b].Row == row)
+                {
+                    w.WriteNumberValue(value(b));
+                }
+            }
+
+            w.WriteEndArray();
+        }
+
+        w.WriteEndArray();
+    }
+
     /// <summary>A price in $/h as the shortest text of its value rounded to 6 decimals (6.7, not 6.699999999999999).</summary>
     /// <param name="dollarsPerHour">The price.</param>
     /// <returns>The text.</returns>
-    public static string Money(double dollarsPerHour) => Math.Round(dollarsPerHour, 6).ToString("R", CultureInfo.InvariantCulture);
+    public static string Money(double dollarsPerHour) => Math.Round(dollarsPerHour, 6, MidpointRounding.AwayFromZero).ToString("R", CultureInfo.InvariantCulture);
 }

@@ -48,7 +48,7 @@ public static class FleetSpecFile
         ModelArchitecture? model = Required(root, "model", errors)?.Text(errors) is string id ? catalog.RequireModel(id, root.Child("model")!.Where, errors) : null;
         Precision weights = ReadPrecision(root.Child("precision"), errors, kvOnly: false) ?? Precision.Bf16;
         Precision kv = ReadPrecision(root.Child("kv_precision"), errors, kvOnly: true) ?? Precision.Bf16;
-        string? provider = root.Child("provider")?.Text(errors);
+        string? provider = root.Child("provider")?.Text(errors)?.ToLowerInvariant();
         if (provider is not null && !catalog.Providers.Contains(provider, StringComparer.Ordinal))
         {
             errors.Add(root.Child("provider")!.Where, $"unknown provider '{provider}'. Use one of: {string.Join(", ", catalog.Providers)}.");

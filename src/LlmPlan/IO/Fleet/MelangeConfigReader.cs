@@ -175,6 +175,12 @@ public static class MelangeConfigReader
                 continue;
             }
 
+            if (FleetPlanWriter.ReservedKeys.Contains(name))
+            {
+                errors.Add(entry.Where, $"the GPU name '{name}' is also a key of the result (its keys are the GPU names, then {string.Join(", ", FleetPlanWriter.ReservedKeys)}); rename the GPU type.");
+                continue;
+            }
+
             if (!entry.IsMapping)
             {
                 errors.Add(entry.Where, $"must be an object with the GPU's cost ($/h) and tputs (requests/s per bucket), e.g. {{\"cost\": 1.01, \"tputs\": {MatrixExample}}}.");

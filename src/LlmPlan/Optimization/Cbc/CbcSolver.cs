@@ -59,7 +59,22 @@ public sealed class CbcSolver : ISolver
 
             Native.SetObjSense(handle, model.Sense == ObjectiveSense.Maximize ? Native.Maximize : Native.Minimize);
             Native.SetLogLevel(handle, options.Log ? 1 : 0);
-            Native.SetParameter(handle, "threads", options.Threads.ToString(CultureInfo.InvariantCulture));
+            if (options.Threads > 1)
+            {
+                // Any "threads" value, 1 included, switches CBC to its threaded search, which costs more than it gains on
+                // small models; leave it unset for a serial solve.
+                Native.SetParameter(handle, "threads", options.Threads.ToString(CultureInfo.InvariantCulture));
+            }
+
+            if (!options.Cuts)
+            {
+                Native.SetParameter(handle, "cuts", "off");
+            }
+
+            if (!options.Heuristics)
+            {
+                Native.SetParameter(handle, "heuristics", "off");
+            }
             Native.SetAllowableFractionGap(handle, options.RelativeGap);
             if (options.TimeLimit is Seconds seconds)
             {

@@ -19,6 +19,11 @@ public static class FleetPlanner
     /// 10.000000000000002 are 10 units).</summary>
     public const double LoadRoundingTolerance = 1e-9;
 
+    /// <summary>The solver settings the planner uses unless told otherwise: the model's LP bound is within about 1 % of
+    /// the optimum and the search tree is small, so CBC's cut rounds and heuristics cost more than they save
+    /// (docs/performance.md).</summary>
+    public static SolverOptions DefaultSolverOptions { get; } = new() { Cuts = false, Heuristics = false };
+
     /// <summary>Plans the cheapest fleet.</summary>
     /// <param name="problem">The problem.</param>
     /// <param name="solver">The MILP solver.</param>
@@ -30,6 +35,7 @@ public static class FleetPlanner
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(solver);
         Check(problem);
+        options ??= DefaultSolverOptions;
         var clock = Stopwatch.StartNew();
         IReadOnlyList<SingleTypeFleet> single = SingleType(problem);
         string reason = Precheck(problem);
@@ -38,7 +44,7 @@ public static class FleetPlanner
             return Infeasible(problem, reason, single, solver.Name, clock);
         }
 
-        var (model, slices, units) = BuildModel(problem);
+        var (model, slices, units) = BuildModel(problem, single);
         SolverResult result = solver.Solve(model, options);
         switch (result.Status)
         {
@@ -124,14 +130,36 @@ public static class FleetPlanner
 
     /// <summary>Builds the compact model: slices per (bucket, option) and units per option.</summary>
     /// <param name="problem">The problem.</param>
+    /// <param name="single">The single-option fleets, or null. The cheapest one, with the other options' minimums bought
+    /// too, is a fleet, so no unit count whose price alone exceeds it can be optimal: those counts are cut from the
+    /// bounds.</param>
     /// <returns>The model, the slice variable of each (bucket, option) (null where the option cannot serve the bucket
     /// or the bucket has no requests), and the unit variable of each option.</returns>
-    internal static (LinearModel Model, Variable?[,] Slices, Variable[] Units) BuildModel(FleetProblem problem)
+    internal static (LinearModel Model, Variable?[,] Slices, Variable[] Units) BuildModel(FleetProblem problem, IReadOnlyList<SingleTypeFleet>? single = null)
     {
         int f = problem.SliceFactor;
         var model = new LinearModel("fleet");
+        double minimums = problem.Options.Sum(o => o.CostPerHour.Value * o.MinCount);
+        var bound = (single ?? [])
+            .Select((s, g) => (Option: g, s.Count, Cost: s.Count is int n ? minimums + (problem.Options[g].CostPerHour.Value * (n - problem.Options[g].MinCount)) : double.PositiveInfinity))
+            .Where(x => x.Count is not null)
+            .OrderBy(x => x.Cost)
+            .FirstOrDefault();
+        bool bounded = bound.Count is not null;
         var units = problem.Options
-            .Select(o => model.AddInteger($"units[{o.Name}]", o.MinCount, o.MaxCount ?? double.PositiveInfinity, o.CostPerHour.Value))
+            .Select(o =>
+            {
+                double upper = o.MaxCount ?? double.PositiveInfinity;
+                if (bounded && o.CostPerHour.Value > 0)
+                {
+                    // Units of o beyond what the starting fleet's price allows (with every other minimum bought) cannot
+                    // be in a cheaper fleet.
+                    double others = minimums - (o.CostPerHour.Value * o.MinCount);
+                    upper = Math.Min(upper, Math.Floor(((bound.Cost - others) / o.CostPerHour.Value) + LoadRoundingTolerance));
+                }
+
+                return model.AddInteger($"units[{o.Name}]", o.MinCount, Math.Max(o.MinCount, upper), o.CostPerHour.Value);
+            })
             .ToArray();
         var slices = new Variable?[problem.Buckets.Count, problem.Options.Count];
         var loadTerms = problem.Options.Select(_ => new List<LinearTerm>()).ToArray();
