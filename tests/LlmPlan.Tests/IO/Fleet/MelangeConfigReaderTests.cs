@@ -338,6 +338,17 @@ public sealed class MelangeConfigReaderTests : IDisposable
     }
 
     [Fact]
+    public void Should_reject_a_gpu_named_like_a_result_key_When_its_count_would_repeat_that_key()
+    {
+        // Given a GPU named "cost", When read, Then it is refused: the result's keys are the GPU names, then "cost".
+        string text = """{"gpu_info": {"cost": {"cost": 1, "tputs": [[1]]}}, "workload_distribution": [[1]], "total_request_rate": 1}""";
+        var e = Assert.Throws<InputValidationException>(() => MelangeConfigReader.Parse("named.json", text));
+        Assert.Equal(
+            ["named.json line 1, field 'gpu_info.cost': the GPU name 'cost' is also a key of the result (its keys are the GPU names, then cost, status, reason, solver, solve_seconds, total_request_rate, slice_factor, utilization, allocations, assignments, single_type, profiles); rename the GPU type."],
+            e.Errors.Select(x => x.ToString()));
+    }
+
+    [Fact]
     public void Should_accept_a_zero_tput_When_a_gpu_cannot_serve_a_bucket_within_the_slo()
     {
         // Given: the L4 cannot serve the long-output bucket; the A100 can.
