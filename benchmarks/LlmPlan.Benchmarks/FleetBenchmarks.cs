@@ -23,13 +23,7 @@ public class FleetBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        string root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "LlmPlan.slnx")))
-        {
-            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("LlmPlan.slnx not found above the benchmark.");
-        }
-
-        _config = MelangeConfigReader.Read(Path.Combine(root, "examples", "fleet", "melange-llama2-7b-arena.json"));
+        _config = MelangeConfigReader.Read(BenchmarkFiles.InRepository("examples", "fleet", "melange-llama2-7b-arena.json"));
         _problem = _config.ToProblem(RequestsPerSecond.FromRequestsPerSecond(Rate), SliceFactor);
     }
 

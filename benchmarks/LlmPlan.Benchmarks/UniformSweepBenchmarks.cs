@@ -24,14 +24,8 @@ public class UniformSweepBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        string root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "LlmPlan.slnx")))
-        {
-            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("LlmPlan.slnx not found above the benchmark.");
-        }
-
         var errors = new InputErrors();
-        SeedConfigDirectory directory = SeedConfigDirectory.Load(Path.Combine(root, "examples", "seed", "aws-llama3-70b"), CatalogLoader.BuiltIn, "aws", errors)!;
+        SeedConfigDirectory directory = SeedConfigDirectory.Load(BenchmarkFiles.InRepository("examples", "seed", "aws-llama3-70b"), CatalogLoader.BuiltIn, "aws", errors)!;
         errors.ThrowIfAny();
         _model = directory.Model;
         _pool = directory.Pool;
