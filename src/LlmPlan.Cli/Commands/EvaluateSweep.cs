@@ -41,6 +41,8 @@ internal static class EvaluateSweep
             errors.Add("--out", $"'{request.OutPath}' must end in .csv: a sweep writes one row per configuration.");
         }
 
+        CommonOptions.RefuseInputAsOutput(request.OutPath, "--out", [request.PoolPath, request.ConfigDirectory], errors);
+
         SeedConfigDirectory? directory = request.ConfigDirectory is null ? null : SeedConfigDirectory.Load(request.ConfigDirectory, catalog, request.Provider, errors, readNetwork: false);
         InstancePool? pool = directory?.Pool
             ?? (request.PoolPath is null ? null : SeedPoolReader.Read(request.PoolPath, catalog, [], request.Provider, errors));

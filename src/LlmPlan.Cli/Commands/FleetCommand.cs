@@ -30,10 +30,9 @@ internal static class FleetCommand
         command.SetAction(parse =>
         {
             TextWriter writer = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(output) is string target && Path.GetFullPath(target) == Path.GetFullPath(parse.GetValue(config)!))
-            {
-                throw new InputValidationException([new("--out", "names the input file, which is never overwritten; write the plan to another file.")]);
-            }
+            var outErrors = new InputErrors();
+            CommonOptions.RefuseInputAsOutput(parse.GetValue(output), "--out", [parse.GetValue(config)], outErrors);
+            outErrors.ThrowIfAny();
 
             var (problem, profiles, warnings) = options.Load(parse, parse.GetValue(config)!);
             foreach (string warning in warnings)

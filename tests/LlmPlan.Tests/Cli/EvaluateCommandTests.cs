@@ -103,6 +103,32 @@ public class EvaluateCommandTests
     }
 
     [Fact]
+    public void Should_refuse_to_overwrite_an_input_When_out_names_the_placement_or_a_pool_file()
+    {
+        // Given --out naming the placement file, or a file of the --config-dir folder, Then exit 1 and the files stay.
+        using var folder = new TempFolder();
+        string placement = Path.Combine(folder.Path, "p.json");
+        File.Copy(Path.Combine(CliRun.RepositoryRoot, "examples", "evaluate", "seed-placement-p4d.json"), placement);
+        byte[] before = File.ReadAllBytes(placement);
+        CliResult r = CliRun.Run("evaluate", "--placement", placement, "--model", "llama-3.1-70b", "--out", placement);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains($"--out: names the input file '{placement}', which is never overwritten; write to another file.", r.Error, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(placement));
+
+        foreach (string name in new[] { "config.csv", "gpu_pool.csv" })
+        {
+            File.Copy(Path.Combine(CliRun.RepositoryRoot, "examples", "seed", "large", name), Path.Combine(folder.Path, name));
+        }
+
+        string pool = Path.Combine(folder.Path, "gpu_pool.csv");
+        byte[] poolBefore = File.ReadAllBytes(pool);
+        CliResult sweep = CliRun.Run("evaluate", "--sweep", "--config-dir", Path.GetDirectoryName(pool)!, "--input-tokens", "100", "--output-tokens", "10", "--out", pool);
+        Assert.Equal(1, sweep.ExitCode);
+        Assert.Contains($"--out: names the input folder's file '{pool}', which is never overwritten; write to another file.", sweep.Error, StringComparison.Ordinal);
+        Assert.Equal(poolBefore, File.ReadAllBytes(pool));
+    }
+
+    [Fact]
     public void Should_give_identical_bytes_When_run_twice()
     {
         using var temp = new TempFolder();

@@ -97,7 +97,7 @@ public partial class FleetCommandTests
         File.Copy(Path.Combine(Examples, "melange-example.json"), input);
         CliResult r = CliRun.Run("fleet", input, "--out", input);
         Assert.Equal(1, r.ExitCode);
-        Assert.Equal("error: invalid input:\n  --out: names the input file, which is never overwritten; write the plan to another file.\n", r.Error);
+        Assert.Equal($"error: invalid input:\n  --out: names the input file '{input}', which is never overwritten; write to another file.\n", r.Error);
         Assert.Equal(File.ReadAllBytes(Path.Combine(Examples, "melange-example.json")), File.ReadAllBytes(input));
     }
 
