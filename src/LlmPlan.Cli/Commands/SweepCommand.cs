@@ -75,17 +75,15 @@ internal static class SweepCommand
                 SingleTypeFleet? best = plan.BestSingleType;
                 return (IReadOnlyList<string>)
                 [
-                    CsvWriterNumber(p.Rate.Value),
+                    IO.CsvWriter.Number(p.Rate.Value, 6),
                     solved ? FleetPlanWriter.Money(plan.CostPerHour.Value) : "infeasible",
                     .. plan.Allocations.Select(a => a.Count.ToString(CultureInfo.InvariantCulture)),
                     best is null ? "-" : $"{best.Option.Name} × {best.Count!.Value.ToString(CultureInfo.InvariantCulture)} = {FleetPlanWriter.Money(best.CostPerHour!.Value.Value)}",
-                    solved && best?.CostPerHour is { } c && c.Value > 0 ? ((c.Value - plan.CostPerHour.Value) / c.Value * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %" : "-",
+                    plan.SavingsOverBestSingleType is double saved ? (saved * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %" : "-",
                 ];
             }),
             new HashSet<int>([0, 1, .. Enumerable.Range(2, names.Count), names.Count + 3]));
     }
-
-    private static string CsvWriterNumber(double value) => IO.CsvWriter.Number(value, 6);
 
     /// <summary>Parses FROM:TO:STEP or a comma list of rates ≥ 0.</summary>
     internal static IReadOnlyList<double> ParseRates(string text, InputErrors errors)

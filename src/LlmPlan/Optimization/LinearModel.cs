@@ -139,16 +139,6 @@ public sealed class LinearModel
     /// <returns>The variable.</returns>
     public Variable AddBinary(string name, double objective = 0) => AddVariable(name, 0, 1, VariableKind.Binary, objective);
 
-    /// <summary>Sets a variable's objective coefficient.</summary>
-    /// <param name="variable">The variable.</param>
-    /// <param name="coefficient">The coefficient.</param>
-    public void SetObjective(Variable variable, double coefficient)
-    {
-        CheckVariable(variable);
-        CheckFinite(coefficient, "an objective coefficient");
-        _variables[variable.Index] = _variables[variable.Index] with { Objective = coefficient };
-    }
-
     /// <summary>Sets the objective's sense and constant.</summary>
     /// <param name="sense">Minimise or maximise.</param>
     /// <param name="constant">A constant added to the objective.</param>
@@ -229,16 +219,6 @@ public sealed class LinearModel
         }
 
         return sum;
-    }
-
-    /// <summary>Evaluates a constraint's left-hand side at given variable values.</summary>
-    /// <param name="row">The constraint's row index.</param>
-    /// <param name="values">One value per variable.</param>
-    /// <returns>Σ coefficient·value.</returns>
-    public double ActivityAt(int row, IReadOnlyList<double> values)
-    {
-        ArgumentNullException.ThrowIfNull(values);
-        return _constraints[row].Terms.Sum(t => t.Coefficient * values[t.Variable.Index]);
     }
 
     private static void CheckFinite(double value, string what)

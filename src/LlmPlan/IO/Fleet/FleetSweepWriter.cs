@@ -31,7 +31,7 @@ public static class FleetSweepWriter
                 .. names.Select((_, g) => solved ? plan.Allocations[g].Count.ToString(CultureInfo.InvariantCulture) : string.Empty),
                 .. plan.SingleType.Select(s => s.CostPerHour is { } c ? CsvWriter.Number(c.Value, 6) : string.Empty),
                 best is double b ? CsvWriter.Number(b, 6) : string.Empty,
-                solved && best is double b2 && b2 > 0 ? CsvWriter.Number((b2 - plan.CostPerHour.Value) / b2 * 100, 2) : string.Empty,
+                plan.SavingsOverBestSingleType is double saved ? CsvWriter.Number(saved * 100, 2) : string.Empty,
             ]);
         }
 

@@ -69,4 +69,11 @@ public sealed record FleetPlan
 
     /// <summary>Gets the cheapest single-option fleet, or null when no option can serve the load alone.</summary>
     public SingleTypeFleet? BestSingleType => SingleType.Where(s => s.CostPerHour is not null).MinBy(s => s.CostPerHour!.Value.Value);
+
+    /// <summary>Gets the share of the cheapest single-option fleet's price the plan saves, (single − plan) / single, or
+    /// null when there is no plan or no priced single-option fleet.</summary>
+    public double? SavingsOverBestSingleType =>
+        Status != FleetStatus.Infeasible && BestSingleType?.CostPerHour is { } single && single.Value > 0
+            ? (single.Value - CostPerHour.Value) / single.Value
+            : null;
 }
