@@ -24,25 +24,17 @@ internal static class CommonOptions
     public static HardwareCatalog LoadCatalog(string? directory) =>
         directory is null ? CatalogLoader.BuiltIn : CatalogLoader.Load(directory);
 
-    /// <summary>Records an error when an output path names one of the inputs (a file, or a file inside an input folder):
-    /// input files are never modified.</summary>
+    /// <summary>Records an error when an output path names one of the input files: input files are never modified.</summary>
     public static void RefuseInputAsOutput(string? outPath, string option, IEnumerable<string?> inputs, Validation.InputErrors errors)
     {
-        if (outPath is null)
+        if (outPath is not null && inputs.OfType<string>().Any(input => Path.GetFullPath(input) == Path.GetFullPath(outPath)))
         {
-            return;
-        }
-
-        string target = Path.GetFullPath(outPath);
-        foreach (string input in inputs.OfType<string>().Select(Path.GetFullPath))
-        {
-            if (target == input || (Directory.Exists(input) && Path.GetDirectoryName(target) == input.TrimEnd(Path.DirectorySeparatorChar) && File.Exists(target)))
-            {
-                errors.Add(option, $"names the input {(target == input ? "file" : "folder's file")} '{outPath}', which is never overwritten; write to another file.");
-                return;
-            }
+            errors.Add(option, $"names the input file '{outPath}', which is never overwritten; write to another file.");
         }
     }
+
+    /// <summary>The files read from an optional seed config dir (none when it is not given).</summary>
+    public static IEnumerable<string> SeedDirectoryFiles(string? directory) => directory is null ? [] : IO.Seed.SeedConfigDirectory.InputFiles(directory);
 
     /// <summary>Writes text to a file, creating its folder; input files are never the target because outputs are
     /// only written to paths the user names with --out.</summary>

@@ -52,7 +52,7 @@ internal static class EvaluateCommand
         string? outPath = CheckOut(parse.GetValue(Out), errors);
         EngineSettings engine = ReadEngine(parse, errors);
         string? placementPath = parse.GetValue(Placement);
-        CommonOptions.RefuseInputAsOutput(parse.GetValue(Out), "--out", [placementPath, parse.GetValue(Pool), parse.GetValue(ConfigDirectory)], errors);
+        CommonOptions.RefuseInputAsOutput(parse.GetValue(Out), "--out", [placementPath, parse.GetValue(Pool), .. CommonOptions.SeedDirectoryFiles(parse.GetValue(ConfigDirectory))], errors);
         PlacementFile? file = placementPath is null ? null : PlacementFile.Read(placementPath, errors);
         if (placementPath is not null)
         {

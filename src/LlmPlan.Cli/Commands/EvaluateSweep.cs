@@ -41,7 +41,7 @@ internal static class EvaluateSweep
             errors.Add("--out", $"'{request.OutPath}' must end in .csv: a sweep writes one row per configuration.");
         }
 
-        CommonOptions.RefuseInputAsOutput(request.OutPath, "--out", [request.PoolPath, request.ConfigDirectory], errors);
+        CommonOptions.RefuseInputAsOutput(request.OutPath, "--out", [request.PoolPath, .. CommonOptions.SeedDirectoryFiles(request.ConfigDirectory)], errors);
 
         SeedConfigDirectory? directory = request.ConfigDirectory is null ? null : SeedConfigDirectory.Load(request.ConfigDirectory, catalog, request.Provider, errors, readNetwork: false);
         InstancePool? pool = directory?.Pool

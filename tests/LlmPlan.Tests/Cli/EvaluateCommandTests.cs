@@ -105,7 +105,8 @@ public class EvaluateCommandTests
     [Fact]
     public void Should_refuse_to_overwrite_an_input_When_out_names_the_placement_or_a_pool_file()
     {
-        // Given --out naming the placement file, or a file of the --config-dir folder, Then exit 1 and the files stay.
+        // Given --out naming the placement file, or a file the --config-dir folder's reader reads, Then exit 1 and the
+        // files stay; another file in that folder (an earlier sweep's output) may be written.
         using var folder = new TempFolder();
         string placement = Path.Combine(folder.Path, "p.json");
         File.Copy(Path.Combine(CliRun.RepositoryRoot, "examples", "evaluate", "seed-placement-p4d.json"), placement);
@@ -124,8 +125,13 @@ public class EvaluateCommandTests
         byte[] poolBefore = File.ReadAllBytes(pool);
         CliResult sweep = CliRun.Run("evaluate", "--sweep", "--config-dir", Path.GetDirectoryName(pool)!, "--input-tokens", "100", "--output-tokens", "10", "--out", pool);
         Assert.Equal(1, sweep.ExitCode);
-        Assert.Contains($"--out: names the input folder's file '{pool}', which is never overwritten; write to another file.", sweep.Error, StringComparison.Ordinal);
+        Assert.Contains($"--out: names the input file '{pool}', which is never overwritten; write to another file.", sweep.Error, StringComparison.Ordinal);
         Assert.Equal(poolBefore, File.ReadAllBytes(pool));
+
+        string results = Path.Combine(folder.Path, "sweep.csv");
+        CliResult again = CliRun.Run("evaluate", "--sweep", "--config-dir", folder.Path, "--input-tokens", "100", "--output-tokens", "10", "--model", "llama-3.1-8b", "--out", results);
+        Assert.True(again.ExitCode is 0 or 2, again.Error);
+        Assert.True(File.Exists(results));
     }
 
     [Fact]

@@ -108,6 +108,13 @@ public sealed record SeedConfigDirectory
         };
     }
 
+    /// <summary>Every path <see cref="Load"/> may read for a config dir: its config.csv, and the pool, network and
+    /// instance-spec files in it or its parent.</summary>
+    /// <param name="directory">The config dir.</param>
+    /// <returns>The paths, whether or not they exist.</returns>
+    public static IReadOnlyList<string> InputFiles(string directory) =>
+        [System.IO.Path.Combine(directory, SeedFiles.Config), .. new[] { SeedFiles.Pool, SeedFiles.Network, SeedFiles.InstanceSpecs }.SelectMany(f => Places(directory, f))];
+
     /// <summary>The places a shared file is looked for: the directory, then its parent.</summary>
     private static List<string> Places(string directory, string file)
     {
