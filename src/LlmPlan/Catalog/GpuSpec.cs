@@ -73,6 +73,18 @@ public sealed record GpuSpec
         5 => 3.938,
         _ => 7.563,
     });
+
+    /// <summary>The fraction of the PCIe rate after line coding that pinned host-device copies reach: FlexGen's measured
+    /// CPU→GPU rate of a T4 (12.89 GB/s, arXiv 2303.06865 cost model) over PCIe gen3 x16's 15.76 GB/s.</summary>
+    public const double HostLinkEfficiency = 0.818;
+
+    /// <summary>Gets the host-to-GPU copy rate: the measured one of the calibration file, else the PCIe rate per direction
+    /// × <see cref="HostLinkEfficiency"/>.</summary>
+    public BytesPerSecond HostToDeviceBandwidth => Calibration.HostToDevice ?? PcieBandwidthPerDirection * HostLinkEfficiency;
+
+    /// <summary>Gets the GPU-to-host copy rate: the measured one of the calibration file, else the PCIe rate per direction
+    /// × <see cref="HostLinkEfficiency"/>.</summary>
+    public BytesPerSecond DeviceToHostBandwidth => Calibration.DeviceToHost ?? PcieBandwidthPerDirection * HostLinkEfficiency;
 }
 
 /// <summary>The per-GPU constants of the performance model, fitted to measurements (docs/accuracy.md).</summary>
@@ -86,4 +98,11 @@ public sealed record GpuCalibration(
     double MemoryEfficiency,
     Seconds StepOverhead,
     Seconds CollectiveLatency,
-    string Source);
+    string Source)
+{
+    /// <summary>Gets the measured host-to-GPU copy rate (pinned memory), or null to derive it from the PCIe link.</summary>
+    public BytesPerSecond? HostToDevice { get; init; }
+
+    /// <summary>Gets the measured GPU-to-host copy rate (pinned memory), or null to derive it from the PCIe link.</summary>
+    public BytesPerSecond? DeviceToHost { get; init; }
+}

@@ -38,6 +38,42 @@ public static class StageTimeModel
     /// <returns>The step time, its all-reduce part, and what bounds the matrix products.</returns>
     public static (Seconds Total, Seconds TensorParallel, Bound Bound) DecodeStep(Deployment deployment, int stageIndex, double batch, double meanContext)
     {
+        LayerTime layer = DecodeLayer(deployment, stageIndex, batch, meanContext);
+        int layers = deployment.Stages[stageIndex].LayerCount;
+        Seconds total = layer.Total * layers;
+        if (stageIndex == deployment.Stages.Count - 1)
+        {
+            total += LmHead(deployment, stageIndex, batch);
+        }
+
+        return (total, layer.TensorParallel * layers, layer.Bound);
+    }
+
+    /// <summary>The prefill of one prompt of <paramref name="promptTokens"/> tokens on one stage (causal attention; logits
+    /// for the last token only).</summary>
+    /// <param name="deployment">The deployment.</param>
+    /// <param name="stageIndex">The stage.</param>
+    /// <param name="promptTokens">The prompt length S.</param>
+    /// <returns>The prefill time.</returns>
+    public static Seconds Prefill(Deployment deployment, int stageIndex, double promptTokens)
+    {
+        Seconds total = PrefillLayer(deployment, stageIndex, 1.0, promptTokens).Total * deployment.Stages[stageIndex].LayerCount;
+        if (stageIndex == deployment.Stages.Count - 1)
+        {
+            total += LmHead(deployment, stageIndex, 1.0);
+        }
+
+        return total;
+    }
+
+    /// <summary>One decoder layer of a decode step of <paramref name="batch"/> sequences on one GPU of the stage.</summary>
+    /// <param name="deployment">The deployment.</param>
+    /// <param name="stageIndex">The stage.</param>
+    /// <param name="batch">Sequences decoded in the step.</param>
+    /// <param name="meanContext">The mean KV length of those sequences, in tokens.</param>
+    /// <returns>The layer's time: matrix products, attention and two all-reduces.</returns>
+    public static LayerTime DecodeLayer(Deployment deployment, int stageIndex, double batch, double meanContext)
+    {
         ArgumentNullException.ThrowIfNull(deployment);
         var rates = new Rates(deployment, stageIndex);
         ModelArchitecture model = deployment.Model;
@@ -54,46 +90,53 @@ public static class StageTimeModel
         double attentionFlops = 4.0 * batch * meanContext * (model.AttentionHeads / t) * model.HeadDim;
         double attention = Math.Max(attentionFlops / rates.Attention, kvBytes / rates.Memory);
 
-        double allReduce = AllReduce(stage, batch * model.HiddenSize * MemoryModel.ActivationBytes);
-        double total = stage.LayerCount * (gemm + attention + (2.0 * allReduce));
-        if (stageIndex == deployment.Stages.Count - 1)
-        {
-            total += LmHead(deployment, rates, t, batch);
-        }
-
-        return (Seconds.FromSeconds(total), Seconds.FromSeconds(stage.LayerCount * 2.0 * allReduce), gemmCompute >= gemmMemory ? Bound.Compute : Bound.Memory);
+        double allReduce = 2.0 * AllReduce(stage, batch * model.HiddenSize * MemoryModel.ActivationBytes);
+        return new LayerTime(Seconds.FromSeconds(gemm + attention + allReduce), Seconds.FromSeconds(allReduce), gemmCompute >= gemmMemory ? Bound.Compute : Bound.Memory);
     }
 
-    /// <summary>The prefill of one prompt of <paramref name="promptTokens"/> tokens on one stage (causal attention; logits
-    /// for the last token only).</summary>
+    /// <summary>One decoder layer of the prefill of <paramref name="prompts"/> prompts of <paramref name="promptTokens"/>
+    /// tokens each, processed together (the layer's weights are read once) on one GPU of the stage.</summary>
     /// <param name="deployment">The deployment.</param>
     /// <param name="stageIndex">The stage.</param>
+    /// <param name="prompts">Prompts prefilled together.</param>
     /// <param name="promptTokens">The prompt length S.</param>
-    /// <returns>The prefill time.</returns>
-    public static Seconds Prefill(Deployment deployment, int stageIndex, double promptTokens)
+    /// <returns>The layer's time: matrix products, causal attention and two all-reduces.</returns>
+    public static LayerTime PrefillLayer(Deployment deployment, int stageIndex, double prompts, double promptTokens)
     {
         ArgumentNullException.ThrowIfNull(deployment);
         var rates = new Rates(deployment, stageIndex);
         ModelArchitecture model = deployment.Model;
         PipelineStage stage = deployment.Stages[stageIndex];
         double t = stage.TensorParallel;
+        double tokens = prompts * promptTokens;
 
-        double weightBytes = LayerWeightBytesRead(deployment, TouchedExperts(model, promptTokens)) / t;
-        double gemmFlops = 2.0 * promptTokens * model.ActiveParametersPerLayer / t;
-        double gemm = Math.Max(gemmFlops / rates.Gemm, weightBytes / rates.Memory);
+        double weightBytes = LayerWeightBytesRead(deployment, TouchedExperts(model, tokens)) / t;
+        double gemmFlops = 2.0 * tokens * model.ActiveParametersPerLayer / t;
+        double gemmCompute = gemmFlops / rates.Gemm;
+        double gemmMemory = weightBytes / rates.Memory;
+        double gemm = Math.Max(gemmCompute, gemmMemory);
 
-        double kvWritten = promptTokens * MemoryModel.KvBytesPerTokenPerLayer(model, deployment.KvCache, stage.TensorParallel).Value;
-        double attentionFlops = 2.0 * promptTokens * promptTokens * (model.AttentionHeads / t) * model.HeadDim;
+        double kvWritten = tokens * MemoryModel.KvBytesPerTokenPerLayer(model, deployment.KvCache, stage.TensorParallel).Value;
+        double attentionFlops = 2.0 * prompts * promptTokens * promptTokens * (model.AttentionHeads / t) * model.HeadDim;
         double attention = Math.Max(attentionFlops / rates.Attention, kvWritten / rates.Memory);
 
-        double allReduce = AllReduce(stage, promptTokens * model.HiddenSize * MemoryModel.ActivationBytes);
-        double total = stage.LayerCount * (gemm + attention + (2.0 * allReduce));
-        if (stageIndex == deployment.Stages.Count - 1)
-        {
-            total += LmHead(deployment, rates, t, 1.0);
-        }
+        double allReduce = 2.0 * AllReduce(stage, tokens * model.HiddenSize * MemoryModel.ActivationBytes);
+        return new LayerTime(Seconds.FromSeconds(gemm + attention + allReduce), Seconds.FromSeconds(allReduce), gemmCompute >= gemmMemory ? Bound.Compute : Bound.Memory);
+    }
 
-        return Seconds.FromSeconds(total);
+    /// <summary>The LM head for <paramref name="tokens"/> tokens on the stage's GPUs: a d×V/t product in 16 bits that reads
+    /// the head once.</summary>
+    /// <param name="deployment">The deployment.</param>
+    /// <param name="stageIndex">The stage holding the head (the last).</param>
+    /// <param name="tokens">Tokens whose logits are computed.</param>
+    /// <returns>The head's time.</returns>
+    public static Seconds LmHead(Deployment deployment, int stageIndex, double tokens)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        var rates = new Rates(deployment, stageIndex);
+        ModelArchitecture model = deployment.Model;
+        double parameters = (double)model.EmbeddingParameters / deployment.Stages[stageIndex].TensorParallel;
+        return Seconds.FromSeconds(Math.Max(2.0 * tokens * parameters / rates.Attention, parameters * MemoryModel.EmbeddingBytesPerParameter / rates.Memory));
     }
 
     /// <summary>The time to send the hidden states of <paramref name="tokens"/> tokens from stage i to stage i + 1.</summary>
@@ -129,14 +172,6 @@ public static class StageTimeModel
         return parameters * deployment.Weights.BytesPerElement();
     }
 
-    /// <summary>The LM head for <paramref name="tokens"/> tokens: a d×V/t product in 16 bits that reads the head once.</summary>
-    private static double LmHead(Deployment deployment, Rates rates, double t, double tokens)
-    {
-        ModelArchitecture model = deployment.Model;
-        double parameters = (double)model.EmbeddingParameters / t;
-        return Math.Max(2.0 * tokens * parameters / rates.Attention, parameters * MemoryModel.EmbeddingBytesPerParameter / rates.Memory);
-    }
-
     /// <summary>The effective rates of one GPU of a stage, in operations or bytes per second.</summary>
     private readonly struct Rates
     {
@@ -159,3 +194,9 @@ public static class StageTimeModel
         public double Memory { get; }
     }
 }
+
+/// <summary>The time of one decoder layer on one GPU of a stage.</summary>
+/// <param name="Total">Matrix products, attention and the two all-reduces.</param>
+/// <param name="TensorParallel">The all-reduce part of <paramref name="Total"/>.</param>
+/// <param name="Bound">What limits the matrix products.</param>
+public readonly record struct LayerTime(Seconds Total, Seconds TensorParallel, Bound Bound);
