@@ -9,6 +9,7 @@ public class HelpTests
     [InlineData("evaluate")]
     [InlineData("catalog")]
     [InlineData("fleet")]
+    [InlineData("offload")]
     [InlineData("sweep fleet")]
     public void Should_match_the_golden_help_When_help_is_asked(string command)
     {
