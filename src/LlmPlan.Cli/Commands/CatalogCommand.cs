@@ -120,9 +120,9 @@ internal sealed record CatalogTable(
         [.. catalog.Models.Select(m => (IReadOnlyList<string>)[m.Id, m.Name, I(m.Layers), I(m.HiddenSize), I(m.FfnSize), m.Mlp == MlpKind.Gated ? "gated" : "plain", I(m.AttentionHeads), I(m.KvHeads), I(m.HeadDim), I(m.VocabSize), B(m.TiedEmbeddings), I(m.Experts), I(m.ActiveExperts), m.OtherParameters.ToString(CultureInfo.InvariantCulture), I(m.MaxContext), m.Source, D(m.Captured)])]);
 
     public static CatalogTable Gpus(HardwareCatalog catalog, string? provider) => new(
-        ["id", "memory (GiB)", "HBM (GB/s)", "fp16 TFLOPS", "fp8", "int8", "int4", "fp4", "NVLink (GB/s)", "PCIe", "compute eff", "memory eff", "step (ms)", "all-reduce (µs)"],
-        [.. catalog.Gpus.Select(g => (IReadOnlyList<string>)[g.Id, F(g.Memory.Gibibytes, 0), F(g.MemoryBandwidth.GigabytesPerSecond, 0), F(g.Fp16Peak.Teraflops, 1), P(g.Fp8Peak), P(g.Int8Peak), P(g.Int4Peak), P(g.Fp4Peak), F(g.NvlinkBandwidth.GigabytesPerSecond, 0), $"gen{I(g.PcieGeneration)} x{I(g.PcieLanes)}", F(g.Calibration.ComputeEfficiency, 2), F(g.Calibration.MemoryEfficiency, 2), F(g.Calibration.StepOverhead.Milliseconds, 2), F(g.Calibration.CollectiveLatency.Value * 1e6, 0)])],
-        new HashSet<int> { 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13 },
+        ["id", "memory (GiB)", "HBM (GB/s)", "fp16 TFLOPS", "fp8", "int8", "int4", "fp4", "NVLink (GB/s)", "PCIe", "host link (GB/s)", "compute eff", "memory eff", "step (ms)", "all-reduce (µs)"],
+        [.. catalog.Gpus.Select(g => (IReadOnlyList<string>)[g.Id, F(g.Memory.Gibibytes, 0), F(g.MemoryBandwidth.GigabytesPerSecond, 0), F(g.Fp16Peak.Teraflops, 1), P(g.Fp8Peak), P(g.Int8Peak), P(g.Int4Peak), P(g.Fp4Peak), F(g.NvlinkBandwidth.GigabytesPerSecond, 0), $"gen{I(g.PcieGeneration)} x{I(g.PcieLanes)}", $"{F(g.HostToDeviceBandwidth.GigabytesPerSecond, 1)}/{F(g.DeviceToHostBandwidth.GigabytesPerSecond, 1)}", F(g.Calibration.ComputeEfficiency, 2), F(g.Calibration.MemoryEfficiency, 2), F(g.Calibration.StepOverhead.Milliseconds, 2), F(g.Calibration.CollectiveLatency.Value * 1e6, 0)])],
+        new HashSet<int> { 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14 },
         CatalogLoader.GpuColumns,
         [.. catalog.Gpus.Select(g => (IReadOnlyList<string>)[g.Id, g.Name, g.Vendor, g.Architecture, G(g.Memory.Gibibytes), G(g.MemoryBandwidth.GigabytesPerSecond), G(g.Fp16Peak.Teraflops), G(g.Fp8Peak?.Teraflops), G(g.Int8Peak?.Teraflops), G(g.Int4Peak?.Teraflops), G(g.Fp4Peak?.Teraflops), G(g.NvlinkBandwidth.GigabytesPerSecond), I(g.PcieGeneration), I(g.PcieLanes), g.Source, D(g.Captured)])]);
 

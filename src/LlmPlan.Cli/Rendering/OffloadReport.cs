@@ -57,7 +57,7 @@ internal static class OffloadReport
         OffloadCandidate? fastest = plan.Candidates.Where(c => c.Feasible).MaxBy(c => OffloadPlanner.Counted(r, c).Value);
         if (fastest is null)
         {
-            return "infeasible: no machine can run the job; the reason for each is in the table.";
+            return "infeasible: no machine can run the job:" + string.Concat(plan.Candidates.Select(c => $"\n  {c.Machine.Name}: {c.Problem}"));
         }
 
         double reached = OffloadPlanner.Counted(r, fastest).Value;
