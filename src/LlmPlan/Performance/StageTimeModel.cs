@@ -75,23 +75,8 @@ public static class StageTimeModel
     public static LayerTime DecodeLayer(Deployment deployment, int stageIndex, double batch, double meanContext)
     {
         ArgumentNullException.ThrowIfNull(deployment);
-        var rates = new Rates(deployment, stageIndex);
-        ModelArchitecture model = deployment.Model;
-        PipelineStage stage = deployment.Stages[stageIndex];
-        double t = stage.TensorParallel;
-
-        double weightBytes = LayerWeightBytesRead(deployment, TouchedExperts(model, batch)) / t;
-        double gemmFlops = 2.0 * batch * model.ActiveParametersPerLayer / t;
-        double gemmCompute = gemmFlops / rates.Gemm;
-        double gemmMemory = weightBytes / rates.Memory;
-        double gemm = Math.Max(gemmCompute, gemmMemory);
-
-        double kvBytes = batch * meanContext * MemoryModel.KvBytesPerTokenPerLayer(model, deployment.KvCache, stage.TensorParallel).Value;
-        double attentionFlops = 4.0 * batch * meanContext * (model.AttentionHeads / t) * model.HeadDim;
-        double attention = Math.Max(attentionFlops / rates.Attention, kvBytes / rates.Memory);
-
-        double allReduce = 2.0 * AllReduce(stage, batch * model.HiddenSize * MemoryModel.ActivationBytes);
-        return new LayerTime(Seconds.FromSeconds(gemm + attention + allReduce), Seconds.FromSeconds(allReduce), gemmCompute >= gemmMemory ? Bound.Compute : Bound.Memory);
+        var (heads, headDim, kvPerToken) = AttentionShape(deployment, stageIndex);
+        return Layer(deployment, stageIndex, batch, 4.0 * batch * meanContext * heads * headDim, batch * meanContext * kvPerToken);
     }
 
     /// <summary>One decoder layer of the prefill of <paramref name="prompts"/> prompts of <paramref name="promptTokens"/>
@@ -104,24 +89,38 @@ public static class StageTimeModel
     public static LayerTime PrefillLayer(Deployment deployment, int stageIndex, double prompts, double promptTokens)
     {
         ArgumentNullException.ThrowIfNull(deployment);
+        var (heads, headDim, kvPerToken) = AttentionShape(deployment, stageIndex);
+        double tokens = prompts * promptTokens;
+        return Layer(deployment, stageIndex, tokens, 2.0 * prompts * promptTokens * promptTokens * heads * headDim, tokens * kvPerToken);
+    }
+
+    /// <summary>A layer that runs <paramref name="tokens"/> tokens through the matrix products (reading the weights of
+    /// the experts they touch), attention of <paramref name="attentionFlops"/> over <paramref name="kvBytes"/> of KV cache,
+    /// and two all-reduces of the tokens' hidden states.</summary>
+    private static LayerTime Layer(Deployment deployment, int stageIndex, double tokens, double attentionFlops, double kvBytes)
+    {
         var rates = new Rates(deployment, stageIndex);
         ModelArchitecture model = deployment.Model;
         PipelineStage stage = deployment.Stages[stageIndex];
         double t = stage.TensorParallel;
-        double tokens = prompts * promptTokens;
 
         double weightBytes = LayerWeightBytesRead(deployment, TouchedExperts(model, tokens)) / t;
         double gemmFlops = 2.0 * tokens * model.ActiveParametersPerLayer / t;
         double gemmCompute = gemmFlops / rates.Gemm;
         double gemmMemory = weightBytes / rates.Memory;
         double gemm = Math.Max(gemmCompute, gemmMemory);
-
-        double kvWritten = tokens * MemoryModel.KvBytesPerTokenPerLayer(model, deployment.KvCache, stage.TensorParallel).Value;
-        double attentionFlops = 2.0 * prompts * promptTokens * promptTokens * (model.AttentionHeads / t) * model.HeadDim;
-        double attention = Math.Max(attentionFlops / rates.Attention, kvWritten / rates.Memory);
-
+        double attention = Math.Max(attentionFlops / rates.Attention, kvBytes / rates.Memory);
         double allReduce = 2.0 * AllReduce(stage, tokens * model.HiddenSize * MemoryModel.ActivationBytes);
         return new LayerTime(Seconds.FromSeconds(gemm + attention + allReduce), Seconds.FromSeconds(allReduce), gemmCompute >= gemmMemory ? Bound.Compute : Bound.Memory);
+    }
+
+    /// <summary>The attention heads of one GPU of the stage, the head dim, and the KV bytes of one token in one layer on
+    /// that GPU.</summary>
+    private static (double HeadsPerGpu, double HeadDim, double KvBytesPerToken) AttentionShape(Deployment deployment, int stageIndex)
+    {
+        ModelArchitecture model = deployment.Model;
+        PipelineStage stage = deployment.Stages[stageIndex];
+        return (model.AttentionHeads / (double)stage.TensorParallel, model.HeadDim, MemoryModel.KvBytesPerTokenPerLayer(model, deployment.KvCache, stage.TensorParallel).Value);
     }
 
     /// <summary>The LM head for <paramref name="tokens"/> tokens on the stage's GPUs: a d×V/t product in 16 bits that reads
