@@ -75,8 +75,9 @@ public sealed record GpuSpec
     });
 
     /// <summary>The fraction of the PCIe rate after line coding that pinned host-device copies reach: FlexGen's measured
-    /// CPU→GPU rate of a T4 (12.89 GB/s, arXiv 2303.06865 cost model) over PCIe gen3 x16's 15.76 GB/s.</summary>
-    public const double HostLinkEfficiency = 0.818;
+    /// CPU→GPU rate of a T4 (12.89 GiB/s = 13.84 GB/s; its cost model's GB is 2^30 bytes; arXiv 2303.06865) over PCIe
+    /// gen3 x16's 15.76 GB/s.</summary>
+    public const double HostLinkEfficiency = 0.878;
 
     /// <summary>Gets the host-to-GPU copy rate: the measured one of the calibration file, else the PCIe rate per direction
     /// × <see cref="HostLinkEfficiency"/>.</summary>

@@ -178,7 +178,10 @@ public static class PerformanceModel
     };
 
     /// <summary>Checks that the stage's TP degree splits the model's heads evenly, as tensor-parallel engines require.</summary>
-    private static string ConfigurationProblem(Deployment deployment, int stageIndex)
+    /// <param name="deployment">The deployment.</param>
+    /// <param name="stageIndex">The stage.</param>
+    /// <returns>The problem, or empty.</returns>
+    internal static string ConfigurationProblem(Deployment deployment, int stageIndex)
     {
         var model = deployment.Model;
         int t = deployment.Stages[stageIndex].TensorParallel;

@@ -61,6 +61,17 @@ public class OffloadCommandTests
     }
 
     [Fact]
+    public void Should_refuse_a_machine_whose_gpu_count_does_not_split_the_heads()
+    {
+        // Given Qwen2.5-7B (28 heads) on an 8-GPU instance, which runs the model tensor-parallel over its 8 GPUs
+        CliResult r = CliRun.Run("offload", "--model", "qwen2.5-7b", "--precision", "bf16", "--batch-size", "4", "--input-tokens", "128", "--output-tokens", "128", "--instances", "g5.48xlarge");
+
+        // Then it cannot run there, and the reason says why
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("\n  g5.48xlarge: TP 8 does not divide the 28 attention heads of qwen2.5-7b; use a TP degree that divides it.\n", r.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Should_exit_2_saying_by_how_much_When_no_machine_reaches_the_target()
     {
         CliResult r = CliRun.Run("offload", "--model", "opt-1.3b", "--batch-size", "4", "--input-tokens", "128", "--output-tokens", "128", "--instances", "g4dn.xlarge", "--slo-tokens-per-s", "100000");

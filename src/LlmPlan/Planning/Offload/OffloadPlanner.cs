@@ -205,6 +205,12 @@ public static class OffloadPlanner
             return new OffloadCandidate { Machine = machine, Problem = problem };
         }
 
+        string split = PerformanceModel.ConfigurationProblem(deployment, 0);
+        if (split.Length > 0)
+        {
+            return new OffloadCandidate { Machine = machine, Problem = split };
+        }
+
         int sequenceTokens = request.InputTokens + request.OutputTokens;
         if (sequenceTokens > request.Model.MaxContext)
         {
