@@ -47,6 +47,7 @@ public static class CliApp
             OffloadCommand.Create(),
             SweepCommand.Create(),
             CatalogCommand.Create(),
+            RobustCommand.Create(),
         };
         return root;
     }

@@ -11,6 +11,7 @@ public class HelpTests
     [InlineData("fleet")]
     [InlineData("offload")]
     [InlineData("sweep fleet")]
+    [InlineData("robust generate")]
     public void Should_match_the_golden_help_When_help_is_asked(string command)
     {
         // Given a command, When --help is asked, Then the text is the reviewed one and the exit code 0.
