@@ -10,10 +10,15 @@ namespace LlmPlan.Cli.Commands;
 /// RODIU model of JJmingcc/LLM-RO). <c>generate</c> writes the seed's instances.</summary>
 internal static class RobustCommand
 {
-    public static Command Create() => new("robust", "Robust LLM-inference workload allocation: route query types to (model, GPU tier) pairs and rent GPUs at tensor-parallel degrees, with delay and error rates uncertain within budgets (the RODIU model of JJmingcc/LLM-RO).")
+    public static Command Create()
     {
-        Generate(),
-    };
+        var command = new Command("robust", "Robust LLM-inference workload allocation: route query types to (model, GPU tier) pairs and rent GPUs at tensor-parallel degrees, with delay and error rates uncertain within budgets (the RODIU model of JJmingcc/LLM-RO). Solves INSTANCE to a proven optimum with CBC; exit 2 when no allocation exists.")
+        {
+            Generate(),
+        };
+        new RobustSolveOptions().AddTo(command);
+        return command;
+    }
 
     private static Command Generate()
     {

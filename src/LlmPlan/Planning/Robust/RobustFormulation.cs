@@ -320,7 +320,13 @@ public static class RobustFormulation
     /// <summary>The largest share of class i that model j on tier k holds alone at TP degree n: the weights' shard plus
     /// the share's KV within a GPU's memory, and its compute within the n GPUs' compute (negative when the weights alone
     /// do not fit).</summary>
-    private static double Fits(RobustInstance instance, int i, int j, int k, int n)
+    /// <param name="instance">The instance.</param>
+    /// <param name="i">The class.</param>
+    /// <param name="j">The model.</param>
+    /// <param name="k">The tier.</param>
+    /// <param name="n">The TP degree.</param>
+    /// <returns>The share (may exceed 1).</returns>
+    public static double Fits(RobustInstance instance, int i, int j, int k, int n)
     {
         QueryClass q = instance.QueryClasses[i];
         RobustModel m = instance.Models[j];
