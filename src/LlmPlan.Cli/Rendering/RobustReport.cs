@@ -19,7 +19,7 @@ internal static class RobustReport
         }
 
         output.WriteLine(solution.Status == RobustStatus.Optimal
-            ? Invariant.Text($"status: optimal; total cost {solution.Objective:0.0000} $ over {instance.Scalars.HorizonHours:0.##} h (solved in {solution.SolveTime.Value:0.00} s)")
+            ? Invariant.Text($"status: optimal; total cost {solution.Objective:0.0000} $ over {instance.Scalars.HorizonHours:0.##} h")
             : Invariant.Text($"status: feasible (time limit; gap {solution.Gap * 100:0.##} %); total cost {solution.Objective:0.0000} $"));
         CostBreakdown b = solution.Breakdown!;
         double total = b.Total;
