@@ -10,6 +10,7 @@ public class HelpTests
     [InlineData("catalog")]
     [InlineData("fleet")]
     [InlineData("offload")]
+    [InlineData("robust")]
     [InlineData("sweep fleet")]
     [InlineData("robust generate")]
     public void Should_match_the_golden_help_When_help_is_asked(string command)
