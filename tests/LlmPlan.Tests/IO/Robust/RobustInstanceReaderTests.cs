@@ -56,7 +56,7 @@ public class RobustInstanceReaderTests
         string original = File.ReadAllText(RobustFixture.Path);
         var random = new Random(4242);
         const string Alphabet = "{}[],:\"-.0123456789eaxnNIl ";
-        for (int i = 0; i < 300; i++)
+        for (int i = 0; i < 150; i++)
         {
             var text = new System.Text.StringBuilder(original);
             for (int edits = random.Next(1, 4); edits > 0; edits--)
