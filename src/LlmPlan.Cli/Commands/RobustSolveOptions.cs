@@ -17,7 +17,7 @@ internal sealed class RobustSolveOptions
 {
     private readonly Argument<string?> _instance = new("INSTANCE")
     {
-        Description = "A robust instance JSON (examples/robust/seed42-instance.json; 'robust generate' writes more).",
+        Description = "A robust instance JSON (examples/robust/seed42-instance.json; 'robust generate' writes more), or a spec YAML (examples/robust/llama-spec.yaml) that builds one from the catalog and the performance model (docs/formats.md §10).",
         Arity = ArgumentArity.ZeroOrOne,
     };
 
@@ -31,6 +31,7 @@ internal sealed class RobustSolveOptions
     private readonly Option<double?> _gap = new("--gap") { Description = "Stop at this relative gap between the allocation and the best bound (default 1e-9: proven optimal).", HelpName = "G" };
     private readonly Option<int?> _simulate = new("--simulate") { Description = "Draw delays and errors N times inside the uncertainty set and report how often each query type breaks its limits, for this allocation and for the deterministic one side by side.", HelpName = "N" };
     private readonly Option<long> _simulateSeed = new("--simulate-seed") { Description = "The random seed of --simulate.", DefaultValueFactory = _ => 42, HelpName = "S" };
+    private readonly Option<string?> _catalog = CommonOptions.Catalog();
     private readonly Option<string?> _out = CommonOptions.Out("Also write the solution as JSON: status, objective, breakdown, deployments, routing, unmet, constraints, gap, solve_seconds (and simulation).");
 
     public void AddTo(Command command)
@@ -46,6 +47,7 @@ internal sealed class RobustSolveOptions
         command.Add(_gap);
         command.Add(_simulate);
         command.Add(_simulateSeed);
+        command.Add(_catalog);
         command.Add(_out);
         command.SetAction(Execute);
     }
@@ -56,7 +58,7 @@ internal sealed class RobustSolveOptions
         string? path = parse.GetValue(_instance);
         if (path is null)
         {
-            errors.Add("INSTANCE", "is required: a robust instance JSON, e.g. examples/robust/seed42-instance.json (or use 'llmplan robust generate').");
+            errors.Add("INSTANCE", "is required: a robust instance JSON, e.g. examples/robust/seed42-instance.json (or use 'llmplan robust generate'), or a spec YAML.");
         }
 
         RobustOptions options = ReadOptions(parse, errors);
@@ -78,7 +80,7 @@ internal sealed class RobustSolveOptions
         CommonOptions.RefuseInputAsOutput(outPath, "--out", [path], errors);
         errors.ThrowIfAny();
 
-        RobustInstance instance = RobustInstanceReader.Read(path!);
+        RobustInstance instance = ReadInstance(parse, path!);
         foreach (var (parameter, factor) in scales)
         {
             instance = RobustScaling.Scale(instance, parameter, factor);
@@ -96,6 +98,11 @@ internal sealed class RobustSolveOptions
 
         return (int)(solution.Status == RobustStatus.Infeasible ? ExitCode.Infeasible : ExitCode.Ok);
     }
+
+    /// <summary>Reads an instance JSON, or builds one from a spec YAML with the catalog.</summary>
+    public RobustInstance ReadInstance(ParseResult parse, string path) => RobustSpecFile.LooksLikeSpec(path)
+        ? RobustSpecFile.Read(path, CommonOptions.LoadCatalog(parse.GetValue(_catalog)))
+        : RobustInstanceReader.Read(path);
 
     /// <summary>The formulation options from the flags.</summary>
     public RobustOptions ReadOptions(ParseResult parse, InputErrors errors)

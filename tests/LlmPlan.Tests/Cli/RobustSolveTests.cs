@@ -59,7 +59,7 @@ public partial class RobustSolveTests
         Assert.Equal(
             """
             error: 7 problems with the input:
-              INSTANCE: is required: a robust instance JSON, e.g. examples/robust/seed42-instance.json (or use 'llmplan robust generate').
+              INSTANCE: is required: a robust instance JSON, e.g. examples/robust/seed42-instance.json (or use 'llmplan robust generate'), or a spec YAML.
               --formulation: 'paper' is not one of: seed, corrected.
               --gamma-delay: must be a number ≥ 0 (how many deviations may be at their worst at once).
               --scale: 'price=2' is not NAME=FACTOR with NAME one of: gpu-price, budget, delay-threshold, error-threshold, gpu-memory.
@@ -69,6 +69,15 @@ public partial class RobustSolveTests
 
             """.Replace("\r\n", "\n", StringComparison.Ordinal),
             r.Error);
+    }
+
+    [Fact]
+    public void Should_plan_from_the_catalog_When_given_a_spec()
+    {
+        CliResult r = CliRun.Run("robust", Path.Combine(CliRun.RepositoryRoot, "examples", "robust", "llama-spec.yaml"));
+
+        Assert.Equal(0, r.ExitCode);
+        Golden.Verify("Robust", "llama-spec", "txt", r.Output);
     }
 
     [Fact]
