@@ -51,6 +51,24 @@ public partial class RobustSolveTests
     }
 
     [Fact]
+    public void Should_name_the_delay_limit_When_the_seed_formulations_delay_rows_cannot_hold()
+    {
+        CliResult r = CliRun.Run("robust", RobustFixture.Path, "--formulation", "seed", "--scale", "delay-threshold=0.001");
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("infeasible: no allocation satisfies every constraint: Video_Gen: the lowest worst-case delay of a pair that can carry it is 61.718 ms, above even Δ × 8 = 40 ms (the seed multiplies Δ by the last pair's TP degree) by 21.718 ms. Raise the limit (--scale delay-threshold=…).\n", r.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_say_no_weights_fit_When_gpu_memory_is_scaled_to_almost_nothing()
+    {
+        CliResult r = CliRun.Run("robust", RobustFixture.Path, "--scale", "gpu-memory=0.002");
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("infeasible: no allocation satisfies every constraint: no model's weights fit on any GPU tier at any TP degree: the smallest, Llama-3.2-1B, needs 0.25 GB per GPU at TP 8 but the largest tier has 0.16 GB.", r.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Should_exit_1_with_every_problem_When_the_flags_are_wrong()
     {
         CliResult r = CliRun.Run("robust", "--formulation", "paper", "--split-traffic", "--scale", "price=2", "--scale", "budget=x", "--gamma-delay", "-1", "--simulate", "0", "--gap", "2");

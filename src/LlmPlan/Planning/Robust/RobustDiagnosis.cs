@@ -13,6 +13,15 @@ public static class RobustDiagnosis
         ArgumentNullException.ThrowIfNull(instance);
         ArgumentNullException.ThrowIfNull(options);
         bool seed = options.Formulation == FormulationKind.Seed;
+        int maxTp = instance.TpDegrees.Max();
+        bool anyHost = instance.Models.Any(m => instance.Tiers.Any(t => m.SizeGigabytes / maxTp <= t.MemoryGigabytes));
+        if (!anyHost)
+        {
+            RobustModel smallest = instance.Models.MinBy(m => m.SizeGigabytes)!;
+            double largest = instance.Tiers.Max(t => t.MemoryGigabytes);
+            return Invariant.Text($"no model's weights fit on any GPU tier at any TP degree: the smallest, {smallest.Name}, needs {smallest.SizeGigabytes / maxTp:0.###} GB per GPU at TP {maxTp} but the largest tier has {largest:0.###} GB. Every query type must be routed to a deployed pair; scale GPU memory up or add larger tiers.");
+        }
+
         var problems = new List<string>();
         for (int i = 0; i < instance.QueryClasses.Count; i++)
         {
@@ -51,7 +60,18 @@ public static class RobustDiagnosis
                 problems.Add(Invariant.Text($"{q.Name}: the lowest worst-case error rate of a pair that can carry it is {bestError:0.#####}, above its limit {q.ErrorThreshold:0.#####} by {bestError - q.ErrorThreshold:0.#####}. Raise the limit (--scale error-threshold=…) or add a more accurate model or precision."));
             }
 
-            if (!seed)
+            if (seed)
+            {
+                // The seed's limit is Δ_i × the TP degree of the last pair, at most the largest degree.
+                double gammaDelay = options.DelayBudget(instance);
+                double bestDelay = carriers.Min(c => (instance.DelayNominal[i, c.J, c.K] + (Math.Min(1, gammaDelay) * instance.DelayDeviation[i, c.J, c.K])) * q.Tokens * share);
+                double limit = q.DelayThresholdMilliseconds * maxTp;
+                if (bestDelay > limit)
+                {
+                    problems.Add(Invariant.Text($"{q.Name}: the lowest worst-case delay of a pair that can carry it is {bestDelay:0.###} ms, above even Δ × {maxTp} = {limit:0.###} ms (the seed multiplies Δ by the last pair's TP degree) by {bestDelay - limit:0.###} ms. Raise the limit (--scale delay-threshold=…)."));
+                }
+            }
+            else
             {
                 double gammaDelay = options.DelayBudget(instance);
                 double bestDelay = carriers.Min(c => (instance.DelayNominal[i, c.J, c.K] + (Math.Min(1, gammaDelay) * instance.DelayDeviation[i, c.J, c.K])) * q.Tokens * share / c.N);

@@ -123,7 +123,14 @@ public static class RobustPlanner
         var (model, vars) = RobustFormulation.Build(instance, options);
         SolverResult result = solver.Solve(model, solverOptions ?? DefaultSolverOptions);
         Seconds elapsed = Seconds.FromSeconds(clock.Elapsed.TotalSeconds);
-        if (!result.HasSolution || result.Status is SolverStatus.Infeasible or SolverStatus.Unbounded or SolverStatus.Error)
+        if (result.Status is SolverStatus.Error or SolverStatus.Unbounded)
+        {
+            // Every variable is bounded and the model always has a feasible point or a proof of infeasibility, so these
+            // are solver failures, not answers.
+            throw new SolverFailedException(Invariant.Text($"CBC ended the robust model with status {result.Status}: {result.Message}"));
+        }
+
+        if (!result.HasSolution || result.Status == SolverStatus.Infeasible)
         {
             string reason = result.Status == SolverStatus.TimeLimit
                 ? "the time limit ran out before any allocation satisfying every constraint was found; raise --time-limit."
