@@ -47,6 +47,12 @@ public sealed record SolverOptions
     /// <summary>Gets a value indicating whether the solver runs its primal heuristics (on by default).</summary>
     public bool Heuristics { get; init; } = true;
 
+    /// <summary>Gets a solution to start the search from (a value per variable, in column order), or null: the solver
+    /// takes the integer variables' values, completes the continuous ones and keeps the result as its first incumbent
+    /// when it satisfies every constraint (it is ignored otherwise). A good start prunes the search; it does not change
+    /// the optimum.</summary>
+    public IReadOnlyList<double>? Start { get; init; }
+
     /// <summary>Gets a value indicating whether the solver writes its own log (to the process's standard output).</summary>
     public bool Log { get; init; }
 }

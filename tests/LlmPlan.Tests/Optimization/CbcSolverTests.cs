@@ -49,6 +49,28 @@ public class CbcSolverTests
         Assert.Equal([0.0, 1, 0, 1], [.. take.Select(t => Math.Round(r.Value(t)))]);
     }
 
+    [Theory]
+    [InlineData(new[] { 0.0, 1, 0, 1 })]
+    [InlineData(new[] { 1.0, 1, 1, 1 })]
+    [InlineData(new[] { 1.0, 0, 0, 0 })]
+    public void Should_reach_the_same_optimum_When_the_search_starts_from_a_solution(double[] start)
+    {
+        // Given the knapsack above and a start that is optimal, infeasible (weight 18 > 10) or feasible but poor,
+        // When solved from it, Then the optimum is the same: a start only prunes, and an infeasible one is ignored.
+        var model = new LinearModel("knapsack");
+        int[] value = [10, 40, 30, 50];
+        int[] weight = [5, 4, 6, 3];
+        Variable[] take = [.. value.Select((v, i) => model.AddBinary($"take_{i}", v))];
+        model.SetObjectiveSense(ObjectiveSense.Maximize);
+        model.AddLessOrEqual("capacity", take.Select((t, i) => weight[i] * t), 10);
+
+        SolverResult r = Solver.Solve(model, SolverOptions.Default with { Start = start });
+
+        Assert.Equal(SolverStatus.Optimal, r.Status);
+        Assert.Equal(90, r.Objective, 9);
+        Assert.Throws<ArgumentException>(() => Solver.Solve(model, SolverOptions.Default with { Start = [1.0] }));
+    }
+
     [Fact]
     public void Should_match_the_cheapest_permutation_When_an_assignment_problem_is_solved()
     {

@@ -49,6 +49,9 @@ internal static partial class Interop
         [LibraryImport(Libraries.Cbc, EntryPoint = "Cbc_setParameter", StringMarshalling = StringMarshalling.Utf8)]
         internal static partial void SetParameter(SafeCbcModelHandle model, string name, string value);
 
+        [LibraryImport(Libraries.Cbc, EntryPoint = "Cbc_setMIPStartI")]
+        internal static unsafe partial void SetMipStart(SafeCbcModelHandle model, int count, int* columns, double* values);
+
         [LibraryImport(Libraries.Cbc, EntryPoint = "Cbc_solve")]
         internal static partial int Solve(SafeCbcModelHandle model);
 
