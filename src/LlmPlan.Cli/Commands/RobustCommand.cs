@@ -16,7 +16,7 @@ internal static class RobustCommand
         {
             Generate(),
         };
-        new RobustSolveOptions().AddTo(command);
+        new RobustSolveOptions().AddTo(command, withSolve: true);
         return command;
     }
 

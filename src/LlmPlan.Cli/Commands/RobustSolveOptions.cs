@@ -34,7 +34,10 @@ internal sealed class RobustSolveOptions
     private readonly Option<string?> _catalog = CommonOptions.Catalog();
     private readonly Option<string?> _out = CommonOptions.Out("Also write the solution as JSON: status, objective, breakdown, deployments, routing, unmet, constraints, gap, solve_seconds (and simulation).");
 
-    public void AddTo(Command command)
+    /// <summary>Adds INSTANCE and the formulation and solver flags; <paramref name="withSolve"/> adds the flags and the
+    /// action of a single solve too (<c>--scale</c>, <c>--simulate</c>, <c>--simulate-seed</c>, <c>--out</c>). Both have
+    /// <c>--catalog</c> for spec YAML instances.</summary>
+    public void AddTo(Command command, bool withSolve)
     {
         command.Add(_instance);
         command.Add(_formulation);
@@ -42,24 +45,43 @@ internal sealed class RobustSolveOptions
         command.Add(_deterministic);
         command.Add(_gammaDelay);
         command.Add(_gammaError);
-        command.Add(_scale);
+        if (withSolve)
+        {
+            command.Add(_scale);
+        }
+
         command.Add(_timeLimit);
         command.Add(_gap);
-        command.Add(_simulate);
-        command.Add(_simulateSeed);
+        if (withSolve)
+        {
+            command.Add(_simulate);
+            command.Add(_simulateSeed);
+        }
+
         command.Add(_catalog);
-        command.Add(_out);
-        command.SetAction(Execute);
+        if (withSolve)
+        {
+            command.Add(_out);
+            command.SetAction(Execute);
+        }
     }
 
-    private int Execute(ParseResult parse)
+    /// <summary>The INSTANCE path, or null with an error when it is missing.</summary>
+    public string? InstancePath(ParseResult parse, InputErrors errors)
     {
-        var errors = new InputErrors();
         string? path = parse.GetValue(_instance);
         if (path is null)
         {
             errors.Add("INSTANCE", "is required: a robust instance JSON, e.g. examples/robust/seed42-instance.json (or use 'llmplan robust generate'), or a spec YAML.");
         }
+
+        return path;
+    }
+
+    private int Execute(ParseResult parse)
+    {
+        var errors = new InputErrors();
+        string? path = InstancePath(parse, errors);
 
         RobustOptions options = ReadOptions(parse, errors);
         var scales = ReadScales(parse.GetValue(_scale) ?? [], errors);

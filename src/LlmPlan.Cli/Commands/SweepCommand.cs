@@ -2,8 +2,12 @@ using System.CommandLine;
 using System.Globalization;
 using LlmPlan.Cli.Rendering;
 using LlmPlan.IO.Fleet;
+using LlmPlan.IO.Robust;
+using LlmPlan.Optimization;
 using LlmPlan.Optimization.Cbc;
 using LlmPlan.Planning.Fleet;
+using LlmPlan.Planning.Robust;
+using LlmPlan.Planning.Sweeps;
 using LlmPlan.Units;
 using LlmPlan.Validation;
 
@@ -12,9 +16,10 @@ namespace LlmPlan.Cli.Commands;
 /// <summary><c>llmplan sweep …</c>: a planner run over a grid of one input, in parallel, as CSV and a chart.</summary>
 internal static class SweepCommand
 {
-    public static Command Create() => new("sweep", "Run a planner over a range of one input and write the results as CSV and an SVG chart.")
+    public static Command Create() => new("sweep", "Run a planner over a grid of one or two inputs, in parallel, and write the results as CSV and SVG charts.")
     {
         Fleet(),
+        Robust(),
     };
 
     private static Command Fleet()
@@ -61,6 +66,118 @@ internal static class SweepCommand
         return command;
     }
 
+    private static Command Robust()
+    {
+        var grid = new Option<string[]>("--grid")
+        {
+            Description = "A swept parameter, NAME=FROM:TO:STEP (e.g. gpu-price=0.5:1.5:0.1) or NAME=V1,V2,…, as factors × the instance's value; NAME one of gpu-price, budget, delay-threshold, error-threshold, gpu-memory. Once or twice (rows × columns).",
+            HelpName = "NAME=RANGE",
+        };
+        var preset = new Option<string?>("--preset")
+        {
+            Description = "One of the seed's four grids instead of --grid: cost-budget (gpu-price 0.40…0.65 × budget 0.30…0.50, 30 points), delay-error (delay-threshold 0.01…0.09 × error-threshold 0.4…1.4, 55), gpu-cost-error (gpu-price 0.5…1.5 × error-threshold 0.4…1.4, 121), memory-error (gpu-memory 0.6…2.0 × error-threshold 0.6…2.0, 64).",
+            HelpName = "NAME",
+        };
+        var outDir = new Option<string>("--out") { Description = "The folder for robust-sweep.csv and the SVG charts.", HelpName = "DIR", Required = true };
+        var solve = new RobustSolveOptions();
+        var command = new Command("robust", "Solve a robust instance at every point of a grid of one or two scaled parameters, in parallel: robust-sweep.csv (a row per point: status, cost terms and shares, GPUs, TP degrees, unmet, delay, error, budget and memory use) and SVG charts (heatmaps of total, rental, unmet and delay cost; total cost against each parameter; cost breakdown and TP degrees per point). Exit 2 when no point solves.")
+        {
+            grid,
+            preset,
+            outDir,
+        };
+        solve.AddTo(command, withSolve: false);
+        command.SetAction(parse =>
+        {
+            var errors = new InputErrors();
+            string? path = solve.InstancePath(parse, errors);
+            RobustOptions options = solve.ReadOptions(parse, errors);
+            SolverOptions solverOptions = solve.ReadSolverOptions(parse, errors);
+            IReadOnlyList<SweepAxis> axes = ReadAxes(parse.GetValue(grid) ?? [], parse.GetValue(preset), errors);
+            errors.ThrowIfAny();
+
+            RobustInstance instance = solve.ReadInstance(parse, path!);
+            int count = RobustSweep.Points(axes).Count;
+            var points = RobustSweep.Run(instance, axes, options, CbcSolver.Instance, solverOptions, new MilestoneProgress(parse.InvocationConfiguration.Error, count, "points solved"));
+            string folder = parse.GetValue(outDir)!;
+            CommonOptions.WriteFile(Path.Combine(folder, "robust-sweep.csv"), RobustSweepWriter.Csv(axes, points));
+            var charts = RobustSweepWriter.Charts(axes, points, instance.Name);
+            foreach (var (file, svg) in charts)
+            {
+                CommonOptions.WriteFile(Path.Combine(folder, file), svg);
+            }
+
+            bool any = WriteRobustTable(parse.InvocationConfiguration.Output, axes, points);
+            parse.InvocationConfiguration.Output.WriteLine(Invariant.Text($"wrote robust-sweep.csv and {charts.Count} SVG charts to {folder}"));
+            return (int)(any ? ExitCode.Ok : ExitCode.Infeasible);
+        });
+        return command;
+    }
+
+    /// <summary>The axes from --grid or --preset, with every problem.</summary>
+    private static IReadOnlyList<SweepAxis> ReadAxes(IReadOnlyList<string> grids, string? presetName, InputErrors errors)
+    {
+        if (presetName is not null)
+        {
+            if (grids.Count > 0)
+            {
+                errors.Add("--preset", "goes without --grid: a preset is a whole grid; give one or the other.");
+                return [];
+            }
+
+            RobustSweepPreset? preset = RobustSweep.FindPreset(presetName);
+            if (preset is null)
+            {
+                errors.Add("--preset", $"'{presetName}' is not one of: {string.Join(", ", RobustSweep.Presets.Select(p => p.Name))}.");
+            }
+
+            return preset?.Axes ?? [];
+        }
+
+        if (grids.Count == 0)
+        {
+            errors.Add("--grid", "is required: one or two NAME=FROM:TO:STEP (e.g. --grid gpu-price=0.5:1.5:0.1), or --preset NAME.");
+            return [];
+        }
+
+        return RobustSweep.ParseGrid(grids, errors);
+    }
+
+    /// <summary>The cheapest and the dearest solved point; false when none solved.</summary>
+    private static bool WriteRobustTable(TextWriter output, IReadOnlyList<SweepAxis> axes, IReadOnlyList<RobustSweepPoint> points)
+    {
+        var solved = points.Where(p => p.Solution.Status != RobustStatus.Infeasible).OrderBy(p => p.Solution.Objective).ToList();
+        output.WriteLine(Invariant.Text($"{points.Count} point{(points.Count == 1 ? string.Empty : "s")}: {solved.Count} solved, {points.Count - solved.Count} infeasible."));
+        if (solved.Count == 0)
+        {
+            output.WriteLine("no point has an allocation: " + points[0].Solution.Reason);
+            return false;
+        }
+
+        Tables.Write(
+            output,
+            "Cheapest and dearest points ($ over the horizon)",
+            ["point", .. axes.Select(a => RobustScaling.NameOf(a.Parameter)), "status", "total $", "rental $", "delay $", "unmet $", "GPUs"],
+            new[] { ("cheapest", solved[0]), ("dearest", solved[^1]) }.Select(row =>
+            {
+                RobustSolution s = row.Item2.Solution;
+                CostBreakdown b = s.Breakdown!;
+                return (IReadOnlyList<string>)
+                [
+                    row.Item1,
+                    .. row.Item2.Factors.Select((f, a) => RobustSweepWriter.Factor(axes[a], f)),
+                    s.Status.ToString().ToLowerInvariant(),
+                    Invariant.Fixed(s.Objective, 4),
+                    Invariant.Fixed(b.Rental, 4),
+                    Invariant.Fixed(b.NominalDelay + b.RobustDelay, 4),
+                    Invariant.Fixed(b.Unmet, 4),
+                    s.Deployments.Sum(d => d.TensorParallel).ToString(CultureInfo.InvariantCulture),
+                ];
+            }),
+            new HashSet<int>([.. Enumerable.Range(1, axes.Count), axes.Count + 2, axes.Count + 3, axes.Count + 4, axes.Count + 5, axes.Count + 6]));
+        return true;
+    }
+
     private static void WriteTable(TextWriter output, IReadOnlyList<FleetSweepPoint> points)
     {
         var names = points[0].Plan.SingleType.Select(s => s.Option.Name).ToList();
@@ -86,36 +203,6 @@ internal static class SweepCommand
     }
 
     /// <summary>Parses FROM:TO:STEP or a comma list of rates ≥ 0.</summary>
-    internal static IReadOnlyList<double> ParseRates(string text, InputErrors errors)
-    {
-        const string Where = "--rates";
-        string[] range = text.Split(':');
-        if (range.Length == 3)
-        {
-            double?[] parts = [.. range.Select(p => IO.ValueParsing.Number(p.Trim(), Where, errors, 0))];
-            if (parts.Any(p => p is null))
-            {
-                return [];
-            }
-
-            double from = parts[0]!.Value, to = parts[1]!.Value, step = parts[2]!.Value;
-            if (step <= 0 || to < from)
-            {
-                errors.Add(Where, "FROM:TO:STEP needs FROM ≤ TO and STEP > 0, e.g. 1:32:1.");
-                return [];
-            }
-
-            int count = (int)Math.Floor(((to - from) / step) + 1e-9) + 1;
-            if (count > 10_000)
-            {
-                errors.Add(Where, string.Create(CultureInfo.InvariantCulture, $"{count} rates is too many; use at most 10000 (a larger STEP)."));
-                return [];
-            }
-
-            return [.. Enumerable.Range(0, count).Select(i => Math.Round(from + (i * step), 9))];
-        }
-
-        double?[] list = [.. text.Split(',').Select(p => IO.ValueParsing.Number(p.Trim(), Where, errors, 0))];
-        return list.All(v => v is not null) ? [.. list.Select(v => v!.Value)] : [];
-    }
+    internal static IReadOnlyList<double> ParseRates(string text, InputErrors errors) =>
+        SweepRange.Parse(text, "--rates", errors, example: "1:32:1", noun: "rates", maxCount: 10_000, minimum: 0);
 }

@@ -12,6 +12,7 @@ public class HelpTests
     [InlineData("offload")]
     [InlineData("robust")]
     [InlineData("sweep fleet")]
+    [InlineData("sweep robust")]
     [InlineData("robust generate")]
     public void Should_match_the_golden_help_When_help_is_asked(string command)
     {
