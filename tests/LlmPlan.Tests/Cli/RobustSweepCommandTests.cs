@@ -78,7 +78,7 @@ public partial class RobustSweepCommandTests(RobustSweepRun run) : IClassFixture
     {
         // Given the same grid solved again with one row at a time (another schedule), Then the CSV differs only in times
         // and the charts not at all.
-        var again = Reread();
+        var again = Solved.Value;
         Assert.Equal(MaskTimes(run.Files["robust-sweep.csv"]), MaskTimes(RobustSweepWriter.Csv(RobustSweepRun.Axes, again)));
         var charts = RobustSweepWriter.Charts(RobustSweepRun.Axes, again, "rodiu-seed42");
         Assert.All(charts, c => Assert.Equal(run.Files[c.FileName], c.Svg));
@@ -88,7 +88,7 @@ public partial class RobustSweepCommandTests(RobustSweepRun run) : IClassFixture
     public void Should_draw_the_cost_terms_When_one_parameter_is_swept()
     {
         // Given the gpu-price = 1.0 row as a one-axis sweep over the error-rate limit (no new solves).
-        var points = Reread().Where(p => p.Factors[0] == 1.0).Select(p => new RobustSweepPoint([p.Factors[1]], p.Solution)).ToList();
+        var points = Solved.Value.Where(p => p.Factors[0] == 1.0).Select(p => new RobustSweepPoint([p.Factors[1]], p.Solution)).ToList();
         SweepAxis[] axes = [RobustSweepRun.Axes[1]];
         var charts = RobustSweepWriter.Charts(axes, points, "rodiu-seed42");
         Assert.Equal(["cost-vs-error-threshold.svg", "cost-breakdown.svg", "tp-distribution.svg"], charts.Select(c => c.FileName));
@@ -100,7 +100,7 @@ public partial class RobustSweepCommandTests(RobustSweepRun run) : IClassFixture
     public void Should_keep_infeasible_points_as_rows_and_grey_cells_When_a_point_has_no_allocation()
     {
         // Given the grid with the (0.9, 0.9) point replaced by an infeasible one.
-        var points = Reread().ToList();
+        var points = Solved.Value.ToList();
         points[0] = points[0] with { Solution = new RobustSolution { Instance = points[0].Solution.Instance, Options = Seed, Status = RobustStatus.Infeasible, Reason = "test" } };
 
         // When written, Then the row has the factors, the status and a time only; the heatmap cell is grey and empty.
@@ -116,7 +116,7 @@ public partial class RobustSweepCommandTests(RobustSweepRun run) : IClassFixture
     public void Should_draw_12_representative_bars_When_more_than_30_points_solve()
     {
         // Given 40 solved points (the four solutions repeated on a one-axis grid).
-        var solved = Reread();
+        var solved = Solved.Value;
         var points = Enumerable.Range(0, 40).Select(i => new RobustSweepPoint([1 + (i * 0.1)], solved[i % 4].Solution)).ToList();
         SweepAxis[] axes = [new(ScaledParameter.Budget, [.. points.Select(p => p.Factors[0])])];
 
@@ -156,12 +156,10 @@ public partial class RobustSweepCommandTests(RobustSweepRun run) : IClassFixture
             r.Error);
     }
 
-    private static readonly Lazy<IReadOnlyList<RobustSweepPoint>> Solved = new(() =>
-        RobustSweep.Run(RobustInstanceReader.Read(RobustFixture.Path), RobustSweepRun.Axes, Seed, CbcSolver.Instance, maxParallelism: 1));
-
     /// <summary>The grid solved again through the library, one row at a time, once for every test that needs the
     /// <see cref="RobustSolution"/>s (the CLI run leaves only files).</summary>
-    private static IReadOnlyList<RobustSweepPoint> Reread() => Solved.Value;
+    private static readonly Lazy<IReadOnlyList<RobustSweepPoint>> Solved = new(() =>
+        RobustSweep.Run(RobustInstanceReader.Read(RobustFixture.Path), RobustSweepRun.Axes, Seed, CbcSolver.Instance, maxParallelism: 1));
 
     private static string MaskTimes(string csv) => SolveSeconds().Replace(csv, ",0.000\n");
 

@@ -35,12 +35,7 @@ public class CbcSolverTests
     {
         // Given items (value, weight) (10, 5), (40, 4), (30, 6), (50, 3) and capacity 10,
         // Then the best load is items 2 and 4: value 90, weight 7 (adding item 1 would weigh 12).
-        var model = new LinearModel("knapsack");
-        int[] value = [10, 40, 30, 50];
-        int[] weight = [5, 4, 6, 3];
-        Variable[] take = [.. value.Select((v, i) => model.AddBinary($"take_{i}", v))];
-        model.SetObjectiveSense(ObjectiveSense.Maximize);
-        model.AddLessOrEqual("capacity", take.Select((t, i) => weight[i] * t), 10);
+        var (model, take) = Knapsack();
 
         SolverResult r = Solver.Solve(model);
 
@@ -57,18 +52,25 @@ public class CbcSolverTests
     {
         // Given the knapsack above and a start that is optimal, infeasible (weight 18 > 10) or feasible but poor,
         // When solved from it, Then the optimum is the same: a start only prunes, and an infeasible one is ignored.
-        var model = new LinearModel("knapsack");
-        int[] value = [10, 40, 30, 50];
-        int[] weight = [5, 4, 6, 3];
-        Variable[] take = [.. value.Select((v, i) => model.AddBinary($"take_{i}", v))];
-        model.SetObjectiveSense(ObjectiveSense.Maximize);
-        model.AddLessOrEqual("capacity", take.Select((t, i) => weight[i] * t), 10);
+        var (model, _) = Knapsack();
 
         SolverResult r = Solver.Solve(model, SolverOptions.Default with { Start = start });
 
         Assert.Equal(SolverStatus.Optimal, r.Status);
         Assert.Equal(90, r.Objective, 9);
         Assert.Throws<ArgumentException>(() => Solver.Solve(model, SolverOptions.Default with { Start = [1.0] }));
+    }
+
+    /// <summary>Items (value, weight) (10, 5), (40, 4), (30, 6), (50, 3), capacity 10, maximise the value taken.</summary>
+    private static (LinearModel Model, Variable[] Take) Knapsack()
+    {
+        var model = new LinearModel("knapsack");
+        int[] value = [10, 40, 30, 50];
+        int[] weight = [5, 4, 6, 3];
+        Variable[] take = [.. value.Select((v, i) => model.AddBinary($"take_{i}", v))];
+        model.SetObjectiveSense(ObjectiveSense.Maximize);
+        model.AddLessOrEqual("capacity", take.Select((t, i) => weight[i] * t), 10);
+        return (model, take);
     }
 
     [Fact]
