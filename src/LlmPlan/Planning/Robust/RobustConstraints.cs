@@ -44,16 +44,16 @@ public static class RobustConstraints
             uses.Add(new ConstraintUse(Invariant.Text($"compute, {m.Name} on {t.Name} (TP {d.TensorParallel})"), on.Sum(r => q[r.Class].ComputeDemandAlpha * q[r.Class].Tokens * r.Share), t.ComputeTflops * d.TensorParallel, "TFLOPs"));
         }
 
-        int leakedTp = seed ? deployments.FirstOrDefault(d => d.Model == instance.Models.Count - 1 && d.Tier == instance.Tiers.Count - 1)?.TensorParallel ?? 0 : 1;
+        int leakedTp = RobustFormulation.DelayLimitFactor(instance, options.Formulation, deployments);
         double gammaDelay = options.DelayBudget(instance);
         double gammaError = options.ErrorBudget(instance);
         for (int i = 0; i < q.Count; i++)
         {
             var mine = routes.Where(r => r.Class == i).ToList();
-            double cap = seed ? Math.Min(1, RobustFormulation.SeedUnmetCapPerArrival * q[i].ArrivalRatePerHour) : 1;
+            double cap = RobustFormulation.UnmetCap(q[i], options.Formulation);
             uses.Add(new ConstraintUse(Invariant.Text($"unmet share, {q[i].Name}"), unmet[i], cap, string.Empty));
 
-            double Tp(RobustRoute r) => seed ? 1 : deployments.First(d => d.Model == r.Model && d.Tier == r.Tier).TensorParallel;
+            double Tp(RobustRoute r) => RobustFormulation.DelayDivisor(options.Formulation, deployments, r);
             double nominalDelay = mine.Sum(r => instance.DelayNominal[i, r.Model, r.Tier] * q[i].Tokens * r.Share / Tp(r));
             double delayDeviation = WorstCase(mine.Select(r => instance.DelayDeviation[i, r.Model, r.Tier] * q[i].Tokens * r.Share / Tp(r)), gammaDelay);
             string delayName = seed

@@ -26,7 +26,7 @@ public static class RobustDiagnosis
         for (int i = 0; i < instance.QueryClasses.Count; i++)
         {
             QueryClass q = instance.QueryClasses[i];
-            double cap = seed ? Math.Min(1, RobustFormulation.SeedUnmetCapPerArrival * q.ArrivalRatePerHour) : 1;
+            double cap = RobustFormulation.UnmetCap(q, options.Formulation);
             double share = options.SplitTraffic ? 0 : 1 - cap;
             if (share <= 0)
             {

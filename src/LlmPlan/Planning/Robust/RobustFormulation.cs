@@ -79,6 +79,44 @@ public static class RobustFormulation
     /// <summary>The seed's unmet cap factor: u_i ≤ 0.01·λ_i.</summary>
     public const double SeedUnmetCapPerArrival = 0.01;
 
+    /// <summary>The largest unmet share of a class: 0.01·λ_i (at most 1) in the seed formulation, 1 in the corrected.</summary>
+    /// <param name="query">The class.</param>
+    /// <param name="formulation">The formulation.</param>
+    /// <returns>The cap on u_i.</returns>
+    public static double UnmetCap(QueryClass query, FormulationKind formulation)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return formulation == FormulationKind.Seed ? Math.Min(1, SeedUnmetCapPerArrival * query.ArrivalRatePerHour) : 1;
+    }
+
+    /// <summary>The factor on every class's delay limit at an allocation: the seed multiplies Δ_i by the TP degree of
+    /// the last (model, tier) pair (0 when it is not deployed); the corrected formulation does not (1).</summary>
+    /// <param name="instance">The instance.</param>
+    /// <param name="formulation">The formulation.</param>
+    /// <param name="deployments">The deployed pairs.</param>
+    /// <returns>The factor.</returns>
+    public static int DelayLimitFactor(RobustInstance instance, FormulationKind formulation, IReadOnlyList<RobustDeployment> deployments)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        ArgumentNullException.ThrowIfNull(deployments);
+        return formulation == FormulationKind.Seed
+            ? deployments.FirstOrDefault(d => d.Model == instance.Models.Count - 1 && d.Tier == instance.Tiers.Count - 1)?.TensorParallel ?? 0
+            : 1;
+    }
+
+    /// <summary>What a route's per-query delay d·r is divided by: its pair's TP degree in the corrected formulation, 1 in
+    /// the seed.</summary>
+    /// <param name="formulation">The formulation.</param>
+    /// <param name="deployments">The deployed pairs (the route's pair among them).</param>
+    /// <param name="route">The route.</param>
+    /// <returns>The divisor.</returns>
+    public static int DelayDivisor(FormulationKind formulation, IReadOnlyList<RobustDeployment> deployments, RobustRoute route)
+    {
+        ArgumentNullException.ThrowIfNull(deployments);
+        ArgumentNullException.ThrowIfNull(route);
+        return formulation == FormulationKind.Seed ? 1 : deployments.First(d => d.Model == route.Model && d.Tier == route.Tier).TensorParallel;
+    }
+
     /// <summary>Builds the model.</summary>
     /// <param name="instance">The instance.</param>
     /// <param name="options">The options.</param>
@@ -130,7 +168,7 @@ public static class RobustFormulation
 
         for (int i = 0; i < ni; i++)
         {
-            double upper = seed ? Math.Min(1, SeedUnmetCapPerArrival * q[i].ArrivalRatePerHour) : 1;
+            double upper = UnmetCap(q[i], options.Formulation);
             u[i] = model.AddVariable(N("u", i), 0, upper, VariableKind.Continuous, q[i].UnmetPenalty * q[i].ArrivalRatePerHour);
             for (int j = 0; j < nj; j++)
             {

@@ -49,8 +49,7 @@ public sealed record RobustMetrics(
 
         RobustInstance instance = solution.Instance;
         var deployments = solution.Deployments;
-        bool seed = solution.Options.Formulation == FormulationKind.Seed;
-        int Tp(RobustRoute r) => seed ? 1 : deployments.First(d => d.Model == r.Model && d.Tier == r.Tier).TensorParallel;
+        int Tp(RobustRoute r) => RobustFormulation.DelayDivisor(solution.Options.Formulation, deployments, r);
         double shares = solution.Routes.Sum(r => r.Share);
         double Average(Func<RobustRoute, double> value) => shares > 0 ? solution.Routes.Sum(r => value(r) * r.Share) / shares : 0;
 

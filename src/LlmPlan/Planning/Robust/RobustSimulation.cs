@@ -24,10 +24,8 @@ public static class RobustSimulation
         ArgumentNullException.ThrowIfNull(solution);
         ArgumentOutOfRangeException.ThrowIfLessThan(draws, 1);
         RobustInstance instance = solution.Instance;
-        bool seedFormulation = solution.Options.Formulation == FormulationKind.Seed;
-        int leakedTp = seedFormulation
-            ? solution.Deployments.FirstOrDefault(d => d.Model == instance.Models.Count - 1 && d.Tier == instance.Tiers.Count - 1)?.TensorParallel ?? 0
-            : 1;
+        FormulationKind formulation = solution.Options.Formulation;
+        int leakedTp = RobustFormulation.DelayLimitFactor(instance, formulation, solution.Deployments);
         double gammaDelay = solution.Options.DelayBudget(instance);
         double gammaError = solution.Options.ErrorBudget(instance);
         var random = new Mt19937(seed);
@@ -36,7 +34,7 @@ public static class RobustSimulation
         {
             QueryClass q = instance.QueryClasses[i];
             var routes = solution.Routes.Where(r => r.Class == i).ToList();
-            double[] tp = [.. routes.Select(r => seedFormulation ? 1.0 : solution.Deployments.First(d => d.Model == r.Model && d.Tier == r.Tier).TensorParallel)];
+            double[] tp = [.. routes.Select(r => (double)RobustFormulation.DelayDivisor(formulation, solution.Deployments, r))];
             int delayBreaks = 0, errorBreaks = 0;
             double delaySum = 0, delayMax = 0;
             double delayLimit = q.DelayThresholdMilliseconds * leakedTp;
