@@ -121,36 +121,8 @@ public static class OffloadModel
     /// <param name="hostMemory">The machine's host memory, or null when unknown.</param>
     /// <param name="settings">The settings.</param>
     /// <returns>The breakdown.</returns>
-    public static OffloadMemory Memory(Deployment deployment, BatchWorkload workload, OffloadPlacement placement, Bytes? hostMemory, OffloadSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(deployment);
-        ArgumentNullException.ThrowIfNull(workload);
-        ArgumentNullException.ThrowIfNull(settings);
-        Check(deployment, placement);
-        PipelineStage stage = deployment.Stages[0];
-        int layers = stage.LayerCount;
-        Bytes layerWeights = LayerWeights(deployment);
-        Bytes layerKv = LayerKv(deployment, workload);
-        Bytes weights = MemoryModel.WeightsPerGpu(deployment, 0);
-        var engine = EngineSettings.Default with
-        {
-            MaxBatchedTokens = (int)Math.Min(EngineSettings.Default.MaxBatchedTokens, (long)workload.BatchSize * workload.InputTokens),
-            MaxSequences = workload.BatchSize,
-            RuntimeReserve = settings.RuntimeReserve,
-        };
-        Bytes staging = (layerKv * Math.Min(placement.KvLayers, 2)) + (layerWeights * Math.Min(placement.WeightLayers, 2));
-        Bytes hostPerGpu = (layerKv * placement.KvLayers) + (layerWeights * placement.WeightLayers);
-        return new OffloadMemory(
-            stage.Gpu.Memory * settings.SafetyFactor,
-            weights,
-            weights - (layerWeights * placement.WeightLayers),
-            layerKv * layers,
-            layerKv * (layers - placement.KvLayers),
-            MemoryModel.ActivationsPerGpu(deployment, 0, engine),
-            staging,
-            hostMemory is { } host ? host * settings.SafetyFactor : null,
-            hostPerGpu * stage.TensorParallel);
-    }
+    public static OffloadMemory Memory(Deployment deployment, BatchWorkload workload, OffloadPlacement placement, Bytes? hostMemory, OffloadSettings settings) =>
+        new MemoryLayout(deployment, workload, hostMemory, settings).At(placement);
 
     /// <summary>Predicts the run of one batch under a placement (whether it fits is in <see cref="OffloadRun.Memory"/>).</summary>
     /// <param name="deployment">A one-stage deployment.</param>
@@ -213,41 +185,26 @@ public static class OffloadModel
     /// <returns>The placement, or null and why nothing fits.</returns>
     public static (OffloadPlacement? Placement, string Problem) SmallestPlacement(Deployment deployment, BatchWorkload workload, Bytes? hostMemory, OffloadSettings settings, bool allowWeights)
     {
-        ArgumentNullException.ThrowIfNull(deployment);
-        int layers = deployment.Stages[0].LayerCount;
-        int weightLimit = allowWeights ? layers : 0;
-        for (int w = 0; w <= weightLimit; w++)
+        var layout = new MemoryLayout(deployment, workload, hostMemory, settings);
+        if (FirstFit(layout, allowWeights, needHost: true) is { } placement)
         {
-            for (int k = 0; k <= layers; k++)
-            {
-                OffloadMemory memory = Memory(deployment, workload, new OffloadPlacement(k, w), hostMemory, settings);
-                if (!memory.FitsHost)
-                {
-                    // More KV in host memory only needs more host memory.
-                    break;
-                }
-
-                if (memory.FitsGpu)
-                {
-                    return (new OffloadPlacement(k, w), string.Empty);
-                }
-            }
+            return (placement, string.Empty);
         }
 
-        return (null, Explain(deployment, workload, hostMemory, settings, allowWeights));
+        return (null, Explain(layout, hostMemory, settings, allowWeights));
     }
 
     /// <summary>Why no placement fits, with the numbers of the placement that offloads the most.</summary>
-    private static string Explain(Deployment deployment, BatchWorkload workload, Bytes? hostMemory, OffloadSettings settings, bool allowWeights)
+    private static string Explain(MemoryLayout layout, Bytes? hostMemory, OffloadSettings settings, bool allowWeights)
     {
-        int layers = deployment.Stages[0].LayerCount;
-        OffloadMemory none = Memory(deployment, workload, OffloadPlacement.None, hostMemory, settings);
+        int layers = layout.Layers;
+        OffloadMemory none = layout.At(OffloadPlacement.None);
         if (hostMemory is null)
         {
             return Invariant.Text($"the batch needs {none.GpuUsed.Gibibytes:0.00} GiB per GPU but {none.GpuUsable.Gibibytes:0.00} GiB is usable, and the host memory of the machine is unknown, so nothing can be offloaded.");
         }
 
-        OffloadMemory most = Memory(deployment, workload, new OffloadPlacement(layers, allowWeights ? layers : 0), hostMemory, settings);
+        OffloadMemory most = layout.At(new OffloadPlacement(layers, allowWeights ? layers : 0));
         if (!most.FitsGpu)
         {
             Bytes resident = most.WeightsOnGpu + most.Activations;
@@ -259,27 +216,34 @@ public static class OffloadModel
         }
 
         // The GPU fits once enough is offloaded, so host memory is what runs out.
-        OffloadPlacement needed = FewestFittingOnGpu(deployment, workload, hostMemory, settings, allowWeights);
-        OffloadMemory at = Memory(deployment, workload, needed, hostMemory, settings);
+        OffloadPlacement needed = FirstFit(layout, allowWeights, needHost: false) ?? new OffloadPlacement(layers, allowWeights ? layers : 0);
+        OffloadMemory at = layout.At(needed);
         return Invariant.Text($"host memory too small: the GPU fits only with {needed.KvLayers} of {layers} layers' KV{(needed.WeightLayers > 0 ? Invariant.Text($" and {needed.WeightLayers} layers' weights") : string.Empty)} in host memory, which takes {at.HostUsed.Gibibytes:0.00} GiB but {at.HostUsable!.Value.Gibibytes:0.00} GiB of host memory is usable ({hostMemory.Value.Gibibytes:0.##} GiB × {settings.SafetyFactor:0.##}); {(at.HostUsed - at.HostUsable.Value).Gibibytes:0.00} GiB over.");
     }
 
-    /// <summary>The least offload that fits the GPU, ignoring host memory (exists when the most offload fits the GPU).</summary>
-    private static OffloadPlacement FewestFittingOnGpu(Deployment deployment, BatchWorkload workload, Bytes? hostMemory, OffloadSettings settings, bool allowWeights)
+    /// <summary>The first placement in offload order (weight layers, then KV layers) that fits the GPU, and host memory
+    /// too when <paramref name="needHost"/>; null when none does.</summary>
+    private static OffloadPlacement? FirstFit(MemoryLayout layout, bool allowWeights, bool needHost)
     {
-        int layers = deployment.Stages[0].LayerCount;
-        for (int w = 0; w <= (allowWeights ? layers : 0); w++)
+        for (int w = 0; w <= (allowWeights ? layout.Layers : 0); w++)
         {
-            for (int k = 0; k <= layers; k++)
+            for (int k = 0; k <= layout.Layers; k++)
             {
-                if (Memory(deployment, workload, new OffloadPlacement(k, w), hostMemory, settings).FitsGpu)
+                OffloadMemory memory = layout.At(new OffloadPlacement(k, w));
+                if (needHost && !memory.FitsHost)
+                {
+                    // More KV in host memory only needs more host memory.
+                    break;
+                }
+
+                if (memory.FitsGpu)
                 {
                     return new OffloadPlacement(k, w);
                 }
             }
         }
 
-        return new OffloadPlacement(layers, allowWeights ? layers : 0);
+        return null;
     }
 
     /// <summary>The time of all layers of one pass, and its transfer part: resident layers compute; offloaded ones also
@@ -300,6 +264,62 @@ public static class OffloadModel
     private static Bytes LayerKv(Deployment deployment, BatchWorkload workload) =>
         MemoryModel.KvBytesPerTokenPerLayer(deployment.Model, deployment.KvCache, deployment.Stages[0].TensorParallel)
         * ((double)workload.BatchSize * (workload.InputTokens + workload.OutputTokens));
+
+    /// <summary>The parts of a batch's memory that do not depend on the placement, computed once; <see cref="At"/> adds
+    /// a placement.</summary>
+    private sealed class MemoryLayout
+    {
+        private readonly Deployment _deployment;
+        private readonly Bytes _layerWeights;
+        private readonly Bytes _layerKv;
+        private readonly Bytes _weights;
+        private readonly Bytes _activations;
+        private readonly Bytes _gpuUsable;
+        private readonly Bytes? _hostUsable;
+
+        public MemoryLayout(Deployment deployment, BatchWorkload workload, Bytes? hostMemory, OffloadSettings settings)
+        {
+            ArgumentNullException.ThrowIfNull(deployment);
+            ArgumentNullException.ThrowIfNull(workload);
+            ArgumentNullException.ThrowIfNull(settings);
+            Check(deployment, OffloadPlacement.None);
+            var engine = EngineSettings.Default with
+            {
+                MaxBatchedTokens = (int)Math.Min(EngineSettings.Default.MaxBatchedTokens, (long)workload.BatchSize * workload.InputTokens),
+                MaxSequences = workload.BatchSize,
+                RuntimeReserve = settings.RuntimeReserve,
+            };
+            _deployment = deployment;
+            Layers = deployment.Stages[0].LayerCount;
+            _layerWeights = LayerWeights(deployment);
+            _layerKv = LayerKv(deployment, workload);
+            _weights = MemoryModel.WeightsPerGpu(deployment, 0);
+            _activations = MemoryModel.ActivationsPerGpu(deployment, 0, engine);
+            _gpuUsable = deployment.Stages[0].Gpu.Memory * settings.SafetyFactor;
+            _hostUsable = hostMemory is { } host ? host * settings.SafetyFactor : null;
+        }
+
+        /// <summary>Gets the decoder layers.</summary>
+        public int Layers { get; }
+
+        /// <summary>The memory under a placement.</summary>
+        public OffloadMemory At(OffloadPlacement placement)
+        {
+            Check(_deployment, placement);
+            Bytes staging = (_layerKv * Math.Min(placement.KvLayers, 2)) + (_layerWeights * Math.Min(placement.WeightLayers, 2));
+            Bytes hostPerGpu = (_layerKv * placement.KvLayers) + (_layerWeights * placement.WeightLayers);
+            return new OffloadMemory(
+                _gpuUsable,
+                _weights,
+                _weights - (_layerWeights * placement.WeightLayers),
+                _layerKv * Layers,
+                _layerKv * (Layers - placement.KvLayers),
+                _activations,
+                staging,
+                _hostUsable,
+                hostPerGpu * _deployment.Stages[0].TensorParallel);
+        }
+    }
 
     private static void Check(Deployment deployment, OffloadPlacement placement)
     {
