@@ -15,6 +15,14 @@ namespace LlmPlan.Cluster;
 /// <param name="GpuIds">The GPU ids inside the machine, or empty to take the next free ones.</param>
 public sealed record StagePlacement(string Where, string? Instance, string? Gpu, int TensorParallel, int FirstLayer, int LastLayer, IReadOnlyList<int> GpuIds);
 
+/// <summary>A stage a planner placed on the k-th machine of an instance type of a pool.</summary>
+/// <param name="Instance">The instance type.</param>
+/// <param name="MachineIndex">Which machine of that type (k in <c>name#k</c>, from 0).</param>
+/// <param name="TensorParallel">The TP degree.</param>
+/// <param name="FirstLayer">The first layer, 0-based.</param>
+/// <param name="LayerCount">The layers.</param>
+public sealed record MachineStage(CloudInstance Instance, int MachineIndex, int TensorParallel, int FirstLayer, int LayerCount);
+
 /// <summary>Turns a list of placed stages into a <see cref="Deployment"/>, checking layers, machines and GPU ids.</summary>
 /// <remarks>Stages on the same machine share its GPUs (each GPU serves one stage) and talk over its interconnect, as do
 /// consecutive bare-GPU stages (one NVLink or PCIe domain, as in <see cref="UniformLayout"/>); stages on different
@@ -30,10 +38,13 @@ public static class PlacementBuilder
     /// <param name="kvCache">The KV-cache precision.</param>
     /// <param name="catalog">The catalog.</param>
     /// <param name="errors">Collects the problems.</param>
+    /// <param name="network">How machines talk, or null for the catalog's interconnects.</param>
     /// <returns>The deployment and where its price comes from, or null when a problem was found.</returns>
     public static (Deployment Deployment, string PriceSource)? Build(
-        ModelArchitecture model, IReadOnlyList<StagePlacement> stages, Precision weights, Precision kvCache, HardwareCatalog catalog, InputErrors errors)
+        ModelArchitecture model, IReadOnlyList<StagePlacement> stages, Precision weights, Precision kvCache, HardwareCatalog catalog, InputErrors errors,
+        ClusterNetwork? network = null)
     {
+        network ??= ClusterNetwork.FromCatalog;
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(stages);
         ArgumentNullException.ThrowIfNull(catalog);
@@ -64,7 +75,7 @@ public static class PlacementBuilder
             }
 
             expectedFirst = stage.LastLayer + 1;
-            var resolved = Resolve(stage, catalog, machines, usedGpus, errors);
+            var resolved = Resolve(stage, catalog, machines, usedGpus, errors, network);
             if (resolved is null)
             {
                 continue;
@@ -99,7 +110,7 @@ public static class PlacementBuilder
         for (int i = 1; i < built.Count; i++)
         {
             // Same machine, or two bare-GPU stages (taken to share one NVLink or PCIe domain, as in UniformLayout).
-            links.Add(keys[i] == keys[i - 1] ? built[i].TensorParallelBandwidth : Network(machines, keys[i - 1], keys[i]));
+            links.Add(keys[i] == keys[i - 1] ? built[i].TensorParallelBandwidth : Network(machines, keys[i - 1], keys[i], network));
         }
 
         DollarsPerHour cost = machines.Select(m => m.Value.PriceFor(usedGpus[m.Key].Count)).Total() + gpuCost;
@@ -110,8 +121,53 @@ public static class PlacementBuilder
         return (deployment, source);
     }
 
+    /// <summary>Builds the deployment of stages already placed on machines of a pool (a planner's result): machine keys
+    /// <c>name#k</c> in order of first use per type, each stage on the next free GPUs of its machine, links and cost by
+    /// the same rules as <see cref="Build"/>.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="stages">The stages in pipeline order; their layers cover the model.</param>
+    /// <param name="weights">The weight precision.</param>
+    /// <param name="kvCache">The KV-cache precision.</param>
+    /// <param name="network">How machines talk.</param>
+    /// <returns>The deployment.</returns>
+    public static Deployment Assemble(ModelArchitecture model, IReadOnlyList<MachineStage> stages, Precision weights, Precision kvCache, ClusterNetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(stages);
+        ArgumentNullException.ThrowIfNull(network);
+        var machines = new Dictionary<string, CloudInstance>(StringComparer.Ordinal);
+        var used = new Dictionary<string, int>(StringComparer.Ordinal);
+        var built = new List<PipelineStage>(stages.Count);
+        foreach (MachineStage stage in stages)
+        {
+            string key = Invariant.Text($"{stage.Instance.Name}#{stage.MachineIndex}");
+            machines[key] = stage.Instance;
+            int first = used.TryGetValue(key, out int taken) ? taken : 0;
+            if (first + stage.TensorParallel > stage.Instance.GpuCount)
+            {
+                throw new ArgumentException(Invariant.Text($"{key} has {stage.Instance.GpuCount} GPUs; TP {stage.TensorParallel} after {first} used does not fit."), nameof(stages));
+            }
+
+            used[key] = first + stage.TensorParallel;
+            built.Add(new PipelineStage
+            {
+                Gpu = stage.Instance.Gpu, TensorParallel = stage.TensorParallel, FirstLayer = stage.FirstLayer, LayerCount = stage.LayerCount,
+                TensorParallelBandwidth = network.Intra(stage.Instance), Instance = key, GpuIds = [.. Enumerable.Range(first, stage.TensorParallel)],
+            });
+        }
+
+        var links = new List<BytesPerSecond>();
+        for (int i = 1; i < built.Count; i++)
+        {
+            links.Add(built[i].Instance == built[i - 1].Instance ? built[i].TensorParallelBandwidth : Network(machines, built[i - 1].Instance, built[i].Instance, network));
+        }
+
+        DollarsPerHour cost = machines.Select(m => m.Value.PriceFor(used[m.Key])).Total();
+        return new Deployment { Model = model, Weights = weights, KvCache = kvCache, Stages = built, StageLinks = links, CostPerHour = cost };
+    }
+
     private static (GpuSpec Gpu, string Key, IReadOnlyList<int> Ids, BytesPerSecond Bandwidth)? Resolve(
-        StagePlacement stage, HardwareCatalog catalog, Dictionary<string, CloudInstance> machines, Dictionary<string, HashSet<int>> used, InputErrors errors)
+        StagePlacement stage, HardwareCatalog catalog, Dictionary<string, CloudInstance> machines, Dictionary<string, HashSet<int>> used, InputErrors errors, ClusterNetwork network)
     {
         if ((stage.Instance is null) == (stage.Gpu is null))
         {
@@ -166,14 +222,18 @@ public static class PlacementBuilder
             }
         }
 
-        return (instance.Gpu, key, ids, instance.IntraInstanceBandwidth);
+        return (instance.Gpu, key, ids, network.Intra(instance));
     }
 
-    private static BytesPerSecond Network(Dictionary<string, CloudInstance> machines, string from, string to)
+    private static BytesPerSecond Network(Dictionary<string, CloudInstance> machines, string from, string to, ClusterNetwork network)
     {
-        BytesPerSecond Of(string key) => key.Length > 0 && machines.TryGetValue(key, out CloudInstance? m)
-            ? m.NetworkBandwidth ?? UniformLayout.DefaultNetworkBandwidth
-            : UniformLayout.DefaultNetworkBandwidth;
+        // A bare-GPU stage next to a machine talks over the machine's network (the catalog's default when it has none).
+        if (from.Length > 0 && to.Length > 0)
+        {
+            return network.Between(machines[from], machines[to]);
+        }
+
+        BytesPerSecond Of(string key) => key.Length > 0 ? machines[key].NetworkBandwidth ?? UniformLayout.DefaultNetworkBandwidth : UniformLayout.DefaultNetworkBandwidth;
         BytesPerSecond a = Of(from);
         BytesPerSecond b = Of(to);
         return a <= b ? a : b;

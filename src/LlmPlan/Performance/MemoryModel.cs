@@ -40,13 +40,24 @@ public static class MemoryModel
     public static Bytes WeightsPerGpu(Deployment deployment, int stageIndex)
     {
         ArgumentNullException.ThrowIfNull(deployment);
-        ModelArchitecture model = deployment.Model;
         PipelineStage stage = deployment.Stages[stageIndex];
-        double t = stage.TensorParallel;
-        double layers = stage.LayerCount * (double)model.ParametersPerLayer * deployment.Weights.BytesPerElement() / t;
+        return WeightsPerGpu(deployment.Model, deployment.Weights, stage.TensorParallel, stage.LayerCount, stageIndex == 0, stageIndex == deployment.Stages.Count - 1);
+    }
+
+    /// <summary>The weights one GPU of a stage holds, from the stage's shape alone.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="weights">The weight precision.</param>
+    /// <param name="tensorParallel">The stage's TP degree t.</param>
+    /// <param name="layerCount">The stage's layers.</param>
+    /// <param name="first">Whether the stage is the first (it holds the embedding).</param>
+    /// <param name="last">Whether the stage is the last (it holds the LM head).</param>
+    /// <returns>Bytes of weights per GPU.</returns>
+    public static Bytes WeightsPerGpu(ModelArchitecture model, Precision weights, int tensorParallel, int layerCount, bool first, bool last)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        double t = tensorParallel;
+        double layers = layerCount * (double)model.ParametersPerLayer * weights.BytesPerElement() / t;
         double edges = 0;
-        bool first = stageIndex == 0;
-        bool last = stageIndex == deployment.Stages.Count - 1;
         if (first)
         {
             edges += (model.EmbeddingParameters + model.OtherParameters) * EmbeddingBytesPerParameter / t;
@@ -72,16 +83,26 @@ public static class MemoryModel
     public static Bytes ActivationsPerGpu(Deployment deployment, int stageIndex, EngineSettings engine)
     {
         ArgumentNullException.ThrowIfNull(deployment);
+        return ActivationsPerGpu(deployment.Model, deployment.Stages[stageIndex].TensorParallel, stageIndex == deployment.Stages.Count - 1, engine);
+    }
+
+    /// <summary>The activation workspace of one GPU of a stage, from the stage's shape alone.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="tensorParallel">The stage's TP degree t.</param>
+    /// <param name="last">Whether the stage is the last (it holds the logits).</param>
+    /// <param name="engine">The engine settings.</param>
+    /// <returns>Bytes of workspace per GPU.</returns>
+    public static Bytes ActivationsPerGpu(ModelArchitecture model, int tensorParallel, bool last, EngineSettings engine)
+    {
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(engine);
-        ModelArchitecture model = deployment.Model;
-        PipelineStage stage = deployment.Stages[stageIndex];
-        double t = stage.TensorParallel;
+        double t = tensorParallel;
         double tokens = engine.MaxBatchedTokens;
         double qkv = (model.AttentionHeads + (2.0 * model.KvHeads)) * model.HeadDim / t;
         double mlpUp = (model.Mlp == MlpKind.Gated ? 2.0 : 1.0) * model.ActiveExperts * model.FfnSize / t;
         double perToken = (2.0 * model.HiddenSize) + qkv + mlpUp;
         double workspace = tokens * perToken * ActivationBytes;
-        if (stageIndex == deployment.Stages.Count - 1)
+        if (last)
         {
             workspace += Math.Min(tokens, engine.MaxSequences) * model.VocabSize / t * LogitBytes;
         }

@@ -1,3 +1,4 @@
+using LlmPlan.Catalog;
 using LlmPlan.Units;
 
 namespace LlmPlan.Performance;
@@ -44,7 +45,7 @@ public static class PerformanceModel
             Bytes pool = usable - weights - activations;
             Bytes perToken = MemoryModel.KvBytesPerTokenPerLayer(model, deployment.KvCache, stage.TensorParallel) * stage.LayerCount;
             Bytes perSequence = perToken * sequenceTokensInBlocks;
-            maxSequences[i] = pool.Value <= 0 ? 0 : (int)Math.Min(int.MaxValue, Math.Floor(pool / perSequence));
+            maxSequences[i] = SequencesThatFit(pool, perSequence);
             memories[i] = new StageMemory(stage.Gpu.Memory, usable, weights, activations, pool, Bytes.Zero, perToken);
             string where = StageName(deployment, i);
             string config = ConfigurationProblem(deployment, i);
@@ -126,20 +127,15 @@ public static class PerformanceModel
             stages[i] = new StagePrediction(deployment.Stages[i], memories[i], maxSequences[i], decode, bound, prefill, tensorParallel);
         }
 
-        Seconds decodeStep = Seconds.Max(decodeSlowest * microBatches, decodeSum) + overhead;
-
-        // The step that prefills a prompt also produces its first token; it decodes the others alongside (only the step
-        // overhead when there are none). The other O − 1 tokens take one decode step each.
-        Seconds prefillStepShare = concurrency > 1 ? decodeStep : overhead;
-        // N prompts pipeline through the stages at the slowest stage's pace, but never faster than one prompt's latency.
-        Seconds prefillWork = Seconds.Max(prefillSlowest * concurrency, prefillSum);
-        Seconds cycle = (decodeStep * (workload.OutputTokens - 1)) + prefillStepShare + prefillWork;
+        PipelineCycle timing = Cycle(p, concurrency, workload.OutputTokens, decodeSlowest, decodeSum, prefillSlowest, prefillSum, overhead);
+        Seconds decodeStep = timing.DecodeStep;
+        Seconds cycle = timing.Cycle;
         double requestsPerSecond = concurrency / cycle.Value;
 
         // Little's law: a queued request waits (queued / throughput) before its prefill starts.
         Seconds queueing = Seconds.FromSeconds(queued / requestsPerSecond);
-        Seconds ttft = prefillSum + prefillStepShare + queueing;
-        Seconds tpot = workload.OutputTokens > 1 ? (cycle - (ttft - queueing)) / (workload.OutputTokens - 1) : decodeStep;
+        Seconds ttft = timing.FirstToken + queueing;
+        Seconds tpot = timing.PerOutputToken;
         TokensPerSecond output = Tokens.FromCount((double)concurrency * workload.OutputTokens) / cycle;
         TokensPerSecond total = Tokens.FromCount((double)concurrency * (workload.InputTokens + workload.OutputTokens)) / cycle;
         return new Evaluation
@@ -158,6 +154,42 @@ public static class PerformanceModel
             RequestsPerSecond = requestsPerSecond,
             CostPerHour = deployment.CostPerHour,
         };
+    }
+
+    /// <summary>The sequences of full length whose KV cache fits in a stage's pool: ⌊pool / per-sequence KV⌋, zero when
+    /// weights and activations leave nothing.</summary>
+    /// <param name="pool">The usable memory left after weights and activations, per GPU.</param>
+    /// <param name="perSequence">The KV cache of one sequence (whole blocks) over the stage's layers, per GPU.</param>
+    /// <returns>The sequences that fit.</returns>
+    internal static int SequencesThatFit(Bytes pool, Bytes perSequence) =>
+        pool.Value <= 0 ? 0 : (int)Math.Min(int.MaxValue, Math.Floor(pool / perSequence));
+
+    /// <summary>The steady-state cycle of a pipeline (class remarks): N requests each produce O tokens.</summary>
+    /// <param name="stages">The stages p.</param>
+    /// <param name="concurrency">The sequences running N, at least 1.</param>
+    /// <param name="outputTokens">Tokens generated per request O.</param>
+    /// <param name="decodeSlowest">The slowest stage or link of a decode step of one micro-batch.</param>
+    /// <param name="decodeSum">The stages and links of a decode step of one micro-batch, added up.</param>
+    /// <param name="prefillSlowest">The slowest stage or link of one prompt's prefill.</param>
+    /// <param name="prefillSum">The stages and links of one prompt's prefill, added up.</param>
+    /// <param name="overhead">The step overhead (the largest of the stages' GPUs).</param>
+    /// <returns>The decode step, the cycle, the time to the first token without queueing, and the time per output token.</returns>
+    internal static PipelineCycle Cycle(
+        int stages, int concurrency, int outputTokens, Seconds decodeSlowest, Seconds decodeSum, Seconds prefillSlowest, Seconds prefillSum, Seconds overhead)
+    {
+        int microBatches = Math.Min(stages, concurrency);
+        Seconds decodeStep = Seconds.Max(decodeSlowest * microBatches, decodeSum) + overhead;
+
+        // The step that prefills a prompt also produces its first token; it decodes the others alongside (only the step
+        // overhead when there are none). The other O − 1 tokens take one decode step each.
+        Seconds prefillStepShare = concurrency > 1 ? decodeStep : overhead;
+
+        // N prompts pipeline through the stages at the slowest stage's pace, but never faster than one prompt's latency.
+        Seconds prefillWork = Seconds.Max(prefillSlowest * concurrency, prefillSum);
+        Seconds cycle = (decodeStep * (outputTokens - 1)) + prefillStepShare + prefillWork;
+        Seconds firstToken = prefillSum + prefillStepShare;
+        Seconds tpot = outputTokens > 1 ? (cycle - firstToken) / (outputTokens - 1) : decodeStep;
+        return new PipelineCycle(decodeStep, cycle, firstToken, tpot);
     }
 
     private static Evaluation Infeasible(Deployment deployment, string reason, IReadOnlyList<StagePrediction> stages, int maxConcurrency, int concurrency) => new()
@@ -181,10 +213,15 @@ public static class PerformanceModel
     /// <param name="deployment">The deployment.</param>
     /// <param name="stageIndex">The stage.</param>
     /// <returns>The problem, or empty.</returns>
-    internal static string ConfigurationProblem(Deployment deployment, int stageIndex)
+    internal static string ConfigurationProblem(Deployment deployment, int stageIndex) =>
+        ConfigurationProblem(deployment.Model, deployment.Stages[stageIndex].TensorParallel);
+
+    /// <summary>Checks that a TP degree splits the model's heads evenly, as tensor-parallel engines require.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="t">The TP degree.</param>
+    /// <returns>The problem, or empty.</returns>
+    internal static string ConfigurationProblem(ModelArchitecture model, int t)
     {
-        var model = deployment.Model;
-        int t = deployment.Stages[stageIndex].TensorParallel;
         if (model.AttentionHeads % t != 0)
         {
             return Invariant.Text($"TP {t} does not divide the {model.AttentionHeads} attention heads of {model.Id}; use a TP degree that divides it.");
@@ -206,3 +243,10 @@ public static class PerformanceModel
     }
 
 }
+
+/// <summary>The steady-state timing of a pipeline (see <see cref="PerformanceModel"/>).</summary>
+/// <param name="DecodeStep">One decode step of the whole running batch.</param>
+/// <param name="Cycle">The time in which every running request is prefilled and produces all its tokens.</param>
+/// <param name="FirstToken">From the start of a prompt's prefill to its first token (TTFT without queueing).</param>
+/// <param name="PerOutputToken">The mean time between output tokens after the first (TPOT).</param>
+internal readonly record struct PipelineCycle(Seconds DecodeStep, Seconds Cycle, Seconds FirstToken, Seconds PerOutputToken);

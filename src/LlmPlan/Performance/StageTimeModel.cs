@@ -146,8 +146,21 @@ public static class StageTimeModel
     public static Seconds StageTransfer(Deployment deployment, int linkIndex, double tokens)
     {
         ArgumentNullException.ThrowIfNull(deployment);
-        Bytes message = Bytes.FromBytes(tokens * deployment.Model.HiddenSize * MemoryModel.ActivationBytes);
-        return (message / deployment.StageLinks[linkIndex]) + deployment.Stages[linkIndex].Gpu.Calibration.CollectiveLatency;
+        return StageTransfer(deployment.Model, deployment.StageLinks[linkIndex], deployment.Stages[linkIndex].Gpu, tokens);
+    }
+
+    /// <summary>The time to send the hidden states of <paramref name="tokens"/> tokens over a link between two stages.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="link">The link's bandwidth in one direction.</param>
+    /// <param name="sender">The sending stage's GPU (its collective latency).</param>
+    /// <param name="tokens">Tokens whose hidden states cross.</param>
+    /// <returns>The transfer time.</returns>
+    public static Seconds StageTransfer(ModelArchitecture model, BytesPerSecond link, GpuSpec sender, double tokens)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(sender);
+        Bytes message = Bytes.FromBytes(tokens * model.HiddenSize * MemoryModel.ActivationBytes);
+        return (message / link) + sender.Calibration.CollectiveLatency;
     }
 
     /// <summary>One ring all-reduce of <paramref name="messageBytes"/> over the stage's TP group, in seconds; zero at t = 1.</summary>

@@ -205,7 +205,7 @@ public static class RobustInstanceBuilder
 
     /// <summary>The weights of a model in GB (10⁹ bytes): decoder layers at <paramref name="bytesPerParameter"/>, the
     /// embedding, LM head and other parameters at <see cref="MemoryModel.EmbeddingBytesPerParameter"/> (as
-    /// <see cref="MemoryModel.WeightsPerGpu"/> counts them at TP 1).</summary>
+    /// <see cref="MemoryModel.WeightsPerGpu(Deployment, int)"/> counts them at TP 1).</summary>
     /// <param name="model">The model.</param>
     /// <param name="bytesPerParameter">The bytes per decoder parameter (<see cref="PrecisionFacts.BytesPerElement"/>).</param>
     /// <returns>B_j.</returns>
