@@ -44,6 +44,7 @@ public static class CliApp
             Verbose,
             EvaluateCommand.Create(),
             FleetCommand.Create(),
+            PlaceCommand.Create(),
             OffloadCommand.Create(),
             SweepCommand.Create(),
             CatalogCommand.Create(),

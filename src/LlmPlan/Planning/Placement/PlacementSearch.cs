@@ -60,6 +60,9 @@ internal sealed class PlacementSearch
     private readonly double[] _linkPrefill = new double[64];
 
     // Open machines (index = order of first use).
+    private const int MaxDepth = 64;
+    private const int ChoiceSlots = 66;
+    private readonly int[] _choices = new int[64 * ChoiceSlots];
     private readonly int[] _machineType = new int[64];
     private readonly int[] _machineUsed = new int[64];
     private readonly int[] _machineOrdinal = new int[64];
@@ -67,8 +70,11 @@ internal sealed class PlacementSearch
     private readonly int[] _openPerType;
 
     private double _incumbent = double.PositiveInfinity;
+    private double _lastBound;
     private Snapshot? _best;
     private readonly List<Snapshot> _front = [];
+    private readonly Dictionary<StateKey, List<Label>> _seen = [];
+    private long _dominated;
     private long _cells;
     private long _nodes;
     private long _leaves;
@@ -89,6 +95,10 @@ internal sealed class PlacementSearch
         _minLayers = Math.Max(1, _limits.MinLayersPerStage);
         _types = [.. problem.Pool.Entries.Select(e => new MachineType(e, problem.Network))];
         _openPerType = new int[_types.Length];
+        _bigDecode = new double[_layers + 2];
+        _bigPrefill = new double[_layers + 2];
+        _bigWeightedDecode = new double[_layers + 2];
+        _bigWeightedPrefill = new double[_layers + 2];
         _between = new BytesPerSecond[_types.Length, _types.Length];
         for (int a = 0; a < _types.Length; a++)
         {
@@ -144,20 +154,20 @@ internal sealed class PlacementSearch
     /// cuts the rest; cells whose bound cannot beat the incumbent are skipped when reached.</summary>
     private IEnumerable<(int Stages, int Concurrency, double Bound)> Cells()
     {
-        int maxStages = Math.Min(_limits.MaxStages, _layers / _minLayers);
+        int maxStages = Math.Min(Math.Min(_limits.MaxStages, _layers / _minLayers), MaxDepth);
         var cells = new List<(int, int, double)>();
         for (int p = 1; p <= maxStages; p++)
         {
             for (int n = _concurrencyCap; n >= 1; n--)
             {
-                cells.Add((p, n, _pareto ? 0 : CellBound(p, n)));
+                cells.Add((p, n, CellBound(p, n)));
             }
         }
 
         IEnumerable<(int P, int N, double Bound)> ordered = _pareto ? cells : cells.OrderBy(c => c.Item3).ThenBy(c => c.Item1).ThenByDescending(c => c.Item2);
         foreach (var cell in ordered)
         {
-            if (!_pareto && double.IsFinite(_incumbent) && Cuts(cell.Bound))
+            if (double.IsPositiveInfinity(cell.Bound) || (!_pareto && double.IsFinite(_incumbent) && Cuts(cell.Bound)))
             {
                 continue;
             }
@@ -168,10 +178,21 @@ internal sealed class PlacementSearch
 
     private bool Cuts(double bound) => bound >= _incumbent - (Math.Abs(_incumbent) * Tolerance);
 
+    /// <summary>The bound of a whole cell, or +∞ (−∞ never) when no stage option can make it feasible.</summary>
     private double CellBound(int p, int n)
     {
         SetCell(p, n);
-        return Bound(_layers, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        var empty = new Partial(0, 0, 0, 0, 0, 0, 0, 0, 0);
+        if (Strong(_layers, p) is not { } rest)
+        {
+            return double.PositiveInfinity;
+        }
+
+        double incumbent = _incumbent;
+        _incumbent = double.PositiveInfinity;
+        bool cut = Prunes(empty, rest);
+        _incumbent = incumbent;
+        return cut ? double.PositiveInfinity : _lastBound;
     }
 
     private void SetCell(int p, int n)
@@ -181,6 +202,40 @@ internal sealed class PlacementSearch
         _microBatches = Math.Min(p, n);
         _batch = (int)Math.Ceiling(n / (double)_microBatches);
         _needExact = n < _concurrencyCap;
+        _minimumDecodeLayer = _options.Length == 0 ? 0 : _options.Min(o => o.DecodeLayer(_batch));
+        _minimumWeightedDecode = _options.Length == 0 ? 0 : _options.Min(o => o.Amortized * o.DecodeLayer(_batch));
+        _minimumPrefillLayer = _options.Length == 0 ? 0 : _options.Min(o => o.PrefillLayer);
+        _minimumWeightedPrefill = _options.Length == 0 ? 0 : _options.Min(o => o.Amortized * o.PrefillLayer);
+        double layerBytes = (_model.ParametersPerLayer * _problem.Weights.BytesPerElement())
+            + (n * (double)_sequenceBlocks * MemoryModel.KvBytesPerTokenPerLayer(_model, _problem.KvCache, 1).Value);
+        _memoryCostPerLayer = _types.Length == 0 ? 0 : layerBytes * _types.Min(t => t.PricePerGpu / (t.Instance.Gpu.Memory.Value * _problem.Engine.GpuMemoryUtilization));
+
+        // Per layer count n, the least per-layer times of the options that hold n layers of a middle stage (the most
+        // any position holds) with N sequences; +∞ where none does.
+        Array.Fill(_bigDecode, double.PositiveInfinity);
+        Array.Fill(_bigPrefill, double.PositiveInfinity);
+        Array.Fill(_bigWeightedDecode, double.PositiveInfinity);
+        Array.Fill(_bigWeightedPrefill, double.PositiveInfinity);
+        foreach (StageOption option in _options)
+        {
+            int most = option.MostLayers(n);
+            if (most > 0)
+            {
+                double decode = option.DecodeLayer(_batch);
+                _bigDecode[most] = Math.Min(_bigDecode[most], decode);
+                _bigPrefill[most] = Math.Min(_bigPrefill[most], option.PrefillLayer);
+                _bigWeightedDecode[most] = Math.Min(_bigWeightedDecode[most], option.Amortized * decode);
+                _bigWeightedPrefill[most] = Math.Min(_bigWeightedPrefill[most], option.Amortized * option.PrefillLayer);
+            }
+        }
+
+        for (int layers = _layers - 1; layers >= 1; layers--)
+        {
+            _bigDecode[layers] = Math.Min(_bigDecode[layers], _bigDecode[layers + 1]);
+            _bigPrefill[layers] = Math.Min(_bigPrefill[layers], _bigPrefill[layers + 1]);
+            _bigWeightedDecode[layers] = Math.Min(_bigWeightedDecode[layers], _bigWeightedDecode[layers + 1]);
+            _bigWeightedPrefill[layers] = Math.Min(_bigWeightedPrefill[layers], _bigWeightedPrefill[layers + 1]);
+        }
     }
 
     private void Search(int p, int n)
@@ -189,6 +244,7 @@ internal sealed class PlacementSearch
         _cells++;
         _machineCount = 0;
         Array.Clear(_openPerType);
+        _seen.Clear();
         Extend(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false);
     }
 
@@ -197,6 +253,11 @@ internal sealed class PlacementSearch
         int k, int layer, double cost, double amortized, double weightedDecode, double weightedPrefill,
         double slowestDecode, double decodeSum, double slowestPrefill, double prefillSum, double overhead, bool exactSeen)
     {
+        if (k > 0 && Dominated(k, layer, exactSeen, new Label(slowestDecode, decodeSum, slowestPrefill, prefillSum, overhead)))
+        {
+            return;
+        }
+
         _nodes++;
         int remaining = _layers - layer;
         int stagesLeft = _stages - k;
@@ -221,8 +282,10 @@ internal sealed class PlacementSearch
 
             // Where the stage goes: 0 = the previous stage's machine, 1..n = another open machine of the type (one per
             // distinct free-GPU count), -1 = a new machine.
-            foreach (int machine in Machines(option, previous))
+            int choices = Machines(option, previous, k);
+            for (int c = 0; c < choices; c++)
             {
+                int machine = _choices[(k * ChoiceSlots) + c];
                 bool opensMachine = machine < 0;
                 double machineCost = type.PerGpu ? type.PricePerGpu * option.TensorParallel : opensMachine ? type.PricePerInstance : 0;
                 double newCost = cost + machineCost;
@@ -253,12 +316,15 @@ internal sealed class PlacementSearch
                 }
 
                 _machineUsed[target] += option.TensorParallel;
-                for (int n = maxN; n >= minN; n--)
+                // Ascending layers: the capacity only falls and every bound only rises with n (each option's per-layer
+                // times are at least the minima the bounds assume for the remaining layers), so the first n that fails
+                // either ends the loop.
+                for (int n = minN; n <= maxN; n++)
                 {
                     int capacity = option.Capacity(n, flags);
                     if (capacity < _concurrency)
                     {
-                        continue;
+                        break;
                     }
 
                     bool exact = exactSeen || (_needExact && capacity == _concurrency);
@@ -274,18 +340,23 @@ internal sealed class PlacementSearch
 
                     double decode = (decodeLayer * n) + decodeHead;
                     double prefill = (option.PrefillLayer * n) + prefillHead;
-                    double newAmortized = amortized + option.Amortized;
-                    double newWeightedDecode = weightedDecode + (option.Amortized * decode);
-                    double newWeightedPrefill = weightedPrefill + (option.Amortized * prefill);
-                    double newSlowestDecode = Math.Max(slowestDecode, Math.Max(decode, linkDecode));
-                    double newDecodeSum = decodeSum + decode + linkDecode;
-                    double newSlowestPrefill = Math.Max(slowestPrefill, Math.Max(prefill, linkPrefill));
-                    double newPrefillSum = prefillSum + prefill + linkPrefill;
+                    var placed = new Partial(
+                        newCost, amortized + option.Amortized, weightedDecode + (option.Amortized * decode), weightedPrefill + (option.Amortized * prefill),
+                        Math.Max(slowestDecode, Math.Max(decode, linkDecode)), decodeSum + decode + linkDecode,
+                        Math.Max(slowestPrefill, Math.Max(prefill, linkPrefill)), prefillSum + prefill + linkPrefill, stageOverhead);
                     int after = remaining - n;
-                    double bound = Bound(
-                        after, newCost, newAmortized, newWeightedDecode, newWeightedPrefill, newSlowestDecode, newDecodeSum, newSlowestPrefill,
-                        newPrefillSum, stageOverhead);
-                    if (Prunes(bound, newCost, newSlowestDecode, newDecodeSum, newSlowestPrefill, newPrefillSum, stageOverhead, after))
+
+                    // The remaining layers take at least the fastest (and cheapest per GPU-hour) per-layer time of any
+                    // option: this bound only rises with n, so the first n it cuts ends the loop.
+                    if (Prunes(placed, Weak(after)))
+                    {
+                        break;
+                    }
+
+                    // A stronger bound that may fall as n grows (so only this n is cut): one of the q remaining stages holds
+                    // at least ⌈r/q⌉ layers, so its option must fit that many with N sequences; and the remaining layers
+                    // need GPU memory for their weights and KV cache at the pool's cheapest memory.
+                    if (Strong(after, stagesLeft - 1) is not { } rest || Prunes(placed, rest))
                     {
                         continue;
                     }
@@ -304,8 +375,8 @@ internal sealed class PlacementSearch
                     else
                     {
                         Extend(
-                            k + 1, layer + n, newCost, newAmortized, newWeightedDecode, newWeightedPrefill, newSlowestDecode, newDecodeSum,
-                            newSlowestPrefill, newPrefillSum, stageOverhead, exact);
+                            k + 1, layer + n, placed.Cost, placed.Amortized, placed.WeightedDecode, placed.WeightedPrefill, placed.SlowestDecode,
+                            placed.DecodeSum, placed.SlowestPrefill, placed.PrefillSum, placed.Overhead, exact);
                     }
                 }
 
@@ -319,102 +390,151 @@ internal sealed class PlacementSearch
         }
     }
 
-    /// <summary>The machines a stage of <paramref name="option"/> may go on: the previous stage's (index), one open
-    /// machine of the type per distinct free-GPU count, and -1 for a new machine when the pool has one left.</summary>
-    private IEnumerable<int> Machines(StageOption option, int previous)
+    /// <summary>Whether another partial pipeline already reached the same state (stages and layers placed, machines
+    /// open with their GPUs in use, the machine of the last stage, whether a stage holds exactly N sequences) with a
+    /// decode and prefill timing no worse in any respect. Both then have the same completions and costs, and every
+    /// completion of this one is predicted no better (the cycle only grows with each timing), so it is cut. Otherwise
+    /// its timing joins the state's list.</summary>
+    private bool Dominated(int k, int layer, bool exactSeen, Label label)
+    {
+        int previous = _stageMachine[k - 1];
+        int count = 0;
+        Span<int> others = stackalloc int[_machineCount];
+        for (int m = 0; m < _machineCount; m++)
+        {
+            if (m != previous)
+            {
+                others[count++] = (_machineType[m] * 4096) + _machineUsed[m];
+            }
+        }
+
+        others[..count].Sort();
+        var data = new int[4 + count];
+        data[0] = k;
+        data[1] = layer;
+        data[2] = exactSeen ? 1 : 0;
+        data[3] = (_machineType[previous] * 4096) + _machineUsed[previous];
+        others[..count].CopyTo(data.AsSpan(4));
+        var key = new StateKey(data);
+        if (!_seen.TryGetValue(key, out List<Label>? labels))
+        {
+            _seen[key] = [label];
+            return false;
+        }
+
+        foreach (Label known in labels)
+        {
+            if (known.NoWorseThan(label))
+            {
+                _dominated++;
+                return true;
+            }
+        }
+
+        labels.RemoveAll(label.NoWorseThan);
+        labels.Add(label);
+        return false;
+    }
+
+    /// <summary>The machines a stage of <paramref name="option"/> may go on, written to this depth's slots of
+    /// <see cref="_choices"/>: the previous stage's (index), one open machine of the type per distinct free-GPU count,
+    /// and -1 for a new machine when the pool has one left.</summary>
+    /// <returns>How many.</returns>
+    private int Machines(StageOption option, int previous, int depth)
     {
         MachineType type = _types[option.Type];
         int gpus = type.Instance.GpuCount;
+        int at = depth * ChoiceSlots;
+        int count = 0;
         if (previous >= 0 && _machineType[previous] == option.Type && gpus - _machineUsed[previous] >= option.TensorParallel)
         {
-            yield return previous;
+            _choices[at + count++] = previous;
         }
 
         ulong seen = 0;
         for (int m = 0; m < _machineCount; m++)
         {
             int free = gpus - _machineUsed[m];
-            if (m != previous && _machineType[m] == option.Type && free >= option.TensorParallel && (seen & (1UL << Math.Min(free, 63))) == 0)
+            ulong bit = 1UL << Math.Min(free, 63);
+            if (m != previous && _machineType[m] == option.Type && free >= option.TensorParallel && (seen & bit) == 0)
             {
-                seen |= 1UL << Math.Min(free, 63);
-                yield return m;
+                seen |= bit;
+                _choices[at + count++] = m;
             }
         }
 
         if (_openPerType[option.Type] < type.Count)
         {
-            yield return -1;
+            _choices[at + count++] = -1;
         }
+
+        return count;
     }
 
-    /// <summary>A lower bound on the score of any completion (remarks), for the $/Mtok objective; for the throughput
-    /// objectives, the negated upper bound.</summary>
-    private double Bound(
-        int remaining, double cost, double amortized, double weightedDecode, double weightedPrefill, double slowestDecode, double decodeSum,
-        double slowestPrefill, double prefillSum, double overhead)
+    /// <summary>Lower bounds on what the remaining r layers add when every per-layer time is the least of any option.</summary>
+    private Rest Weak(int remaining) => new(
+        remaining * _minimumDecodeLayer, 0, remaining * _minimumPrefillLayer, 0, remaining * _minimumWeightedDecode, remaining * _minimumWeightedPrefill, 0);
+
+    /// <summary>Stronger lower bounds for r layers in q stages (remarks of <see cref="Extend"/>), or null when no option
+    /// holds ⌈r/q⌉ layers with N sequences.</summary>
+    private Rest? Strong(int remaining, int stages)
     {
-        double cycle = CycleBound(remaining, slowestDecode, decodeSum, slowestPrefill, prefillSum, overhead);
-        double tokens = _concurrency * (double)(_input + _output);
-        switch (_problem.Objective)
+        if (remaining == 0 || stages == 0)
         {
-            case PlacementObjective.CostPerMillionTokens:
-                {
-                    double costTimesDecode = Math.Max(cost * slowestDecode, weightedDecode + (remaining * MinimumWeightedDecode()));
-                    double costTimesPrefill = Math.Max(cost * slowestPrefill, weightedPrefill + (remaining * MinimumWeightedPrefill()));
-                    double repeats = (_output - 1) + (_concurrency > 1 ? 1 : 0);
-                    double byParts = (repeats * _microBatches * costTimesDecode) + (_output * cost * overhead) + (_concurrency * costTimesPrefill);
-                    return Math.Max(byParts, cost * cycle) / tokens;
-                }
-
-            case PlacementObjective.Throughput:
-                return -ThroughputBound(tokens / cycle);
-            case PlacementObjective.CostPerHour:
-                return TargetTokens() is { } target ? cost * Math.Max(1, Math.Ceiling((target / (tokens / cycle)) - Tolerance)) : cost;
-            default:
-                return -((ThroughputBound(tokens / cycle) / _problem.ThroughputNormalization) - (Lambda * cost / _problem.CostNormalization));
+            return remaining == 0 ? new Rest(0, 0, 0, 0, 0, 0, 0) : null;
         }
+
+        int big = (remaining + stages - 1) / stages;
+        if (big > _layers || double.IsPositiveInfinity(_bigDecode[big]))
+        {
+            return null;
+        }
+
+        int rest = remaining - big;
+        double slowestDecode = big * _bigDecode[big];
+        double slowestPrefill = big * _bigPrefill[big];
+        return new Rest(
+            slowestDecode + (rest * _minimumDecodeLayer), slowestDecode, slowestPrefill + (rest * _minimumPrefillLayer), slowestPrefill,
+            (big * _bigWeightedDecode[big]) + (rest * _minimumWeightedDecode), (big * _bigWeightedPrefill[big]) + (rest * _minimumWeightedPrefill),
+            remaining * _memoryCostPerLayer);
     }
 
-    private double Lambda => _problem.CostWeight / (1 - _problem.CostWeight);
-
-    /// <summary>With a target rate, copies raise the throughput to below target + one copy's.</summary>
-    private double ThroughputBound(double single) => TargetTokens() is { } target ? target + single : single;
-
-    private double? TargetTokens() =>
-        _limits.TargetTokensPerSecond?.Value ?? (_limits.TargetRequestsPerSecond is { } rps ? rps * (_input + _output) : null);
-
-    private double CycleBound(int remaining, double slowestDecode, double decodeSum, double slowestPrefill, double prefillSum, double overhead)
+    /// <summary>Whether a partial pipeline can be cut: some limit cannot be met, or (for the optimum) no completion can
+    /// beat the incumbent, or (for the frontier) a found point dominates every completion.</summary>
+    private bool Prunes(in Partial placed, in Rest rest)
     {
-        double decode = Math.Max(_microBatches * slowestDecode, decodeSum + (remaining * MinimumDecodeLayer())) + overhead;
-        double share = _concurrency > 1 ? decode : overhead;
-        double prefill = Math.Max(_concurrency * slowestPrefill, prefillSum + (remaining * MinimumPrefillLayer()));
-        return (decode * (_output - 1)) + share + prefill;
-    }
-
-    private bool Prunes(double bound, double cost, double slowestDecode, double decodeSum, double slowestPrefill, double prefillSum, double overhead, int remaining)
-    {
-        double cycle = CycleBound(remaining, slowestDecode, decodeSum, slowestPrefill, prefillSum, overhead);
-        double decode = Math.Max(_microBatches * slowestDecode, decodeSum + (remaining * MinimumDecodeLayer())) + overhead;
-        double share = _concurrency > 1 ? decode : overhead;
+        double cost = Math.Max(placed.Cost, placed.Amortized + rest.Amortized);
+        double decodeSum = placed.DecodeSum + rest.DecodeSum;
+        double slowestDecode = Math.Max(placed.SlowestDecode, rest.SlowestDecode);
+        double slowestPrefill = Math.Max(placed.SlowestPrefill, rest.SlowestPrefill);
+        double prefillSum = placed.PrefillSum + rest.PrefillSum;
+        double decode = Math.Max(_microBatches * slowestDecode, decodeSum) + placed.Overhead;
+        double share = _concurrency > 1 ? decode : placed.Overhead;
+        double cycle = (decode * (_output - 1)) + share + Math.Max(_concurrency * slowestPrefill, prefillSum);
         if (_limits.MaxTimePerOutputToken is { } tpot && decode > tpot.Value * (1 + Tolerance))
         {
             return true;
         }
 
-        if (_limits.MaxTimeToFirstToken is { } ttft && prefillSum + (remaining * MinimumPrefillLayer()) + share > ttft.Value * (1 + Tolerance))
+        if (_limits.MaxTimeToFirstToken is { } ttft && prefillSum + share > ttft.Value * (1 + Tolerance))
         {
             return true;
         }
 
         double tokens = _concurrency * (double)(_input + _output);
         double throughput = tokens / cycle;
-        int copies = MaxCopies();
-        if (RequiredThroughput() is { } need && throughput * copies < need * (1 - Tolerance))
+        if (RequiredThroughput() is { } need && throughput * MaxCopies() < need * (1 - Tolerance))
         {
             return true;
         }
 
-        if (MaxScore() is { } limit && CostScoreBound(bound, cost, cycle, tokens) > limit * (1 + Tolerance))
+        // cycle ≥ K·m·X + O·overhead + N·P (K = O − 1, plus 1 when N > 1), and cost × X ≥ Σ (GPU price × stage time).
+        double costTimesDecode = Math.Max(cost * slowestDecode, placed.WeightedDecode + rest.WeightedDecode);
+        double costTimesPrefill = Math.Max(cost * slowestPrefill, placed.WeightedPrefill + rest.WeightedPrefill);
+        double repeats = (_output - 1) + (_concurrency > 1 ? 1 : 0);
+        double byParts = (repeats * _microBatches * costTimesDecode) + (_output * cost * placed.Overhead) + (_concurrency * costTimesPrefill);
+        double perToken = Math.Max(byParts, cost * cycle) / tokens;
+        if (MaxScore() is { } limit && perToken > limit * (1 + Tolerance))
         {
             return true;
         }
@@ -432,12 +552,24 @@ internal sealed class PlacementSearch
             return false;
         }
 
+        double bound = _problem.Objective switch
+        {
+            PlacementObjective.CostPerMillionTokens => perToken,
+            PlacementObjective.Throughput => -ThroughputBound(throughput),
+            PlacementObjective.CostPerHour => TargetTokens() is { } target ? cost * Math.Max(1, Math.Ceiling((target / throughput) - Tolerance)) : cost,
+            _ => -((ThroughputBound(throughput) / _problem.ThroughputNormalization) - (Lambda * cost / _problem.CostNormalization)),
+        };
+        _lastBound = bound;
         return double.IsFinite(_incumbent) && Cuts(bound);
     }
 
-    /// <summary>The $/Mtok score bound whatever the objective (for the $/Mtok and total-cost limits).</summary>
-    private double CostScoreBound(double bound, double cost, double cycle, double tokens) =>
-        _problem.Objective == PlacementObjective.CostPerMillionTokens ? bound : cost * cycle / tokens;
+    private double Lambda => _problem.CostWeight / (1 - _problem.CostWeight);
+
+    /// <summary>With a target rate, copies raise the throughput to below target + one copy's.</summary>
+    private double ThroughputBound(double single) => TargetTokens() is { } target ? target + single : single;
+
+    private double? TargetTokens() =>
+        _limits.TargetTokensPerSecond?.Value ?? (_limits.TargetRequestsPerSecond is { } rps ? rps * (_input + _output) : null);
 
     /// <summary>The most $/Mtok allowed, as a score ($/h × s per token), or null.</summary>
     private double? MaxScore()
@@ -485,18 +617,19 @@ internal sealed class PlacementSearch
         return Math.Max(1, copies);
     }
 
-    private double MinimumDecodeLayer() => _minimumDecodeLayer.TryGetValue(_batch, out double value) ? value : _minimumDecodeLayer[_batch] = _options.Length == 0 ? 0 : _options.Min(o => o.DecodeLayer(_batch));
+    // The least per-layer times of any option (and times its per-GPU price): what the remaining layers take at least.
+    private double _minimumDecodeLayer;
+    private double _minimumWeightedDecode;
+    private double _minimumPrefillLayer;
+    private double _minimumWeightedPrefill;
 
-    private double MinimumWeightedDecode() => _minimumWeightedDecode.TryGetValue(_batch, out double value) ? value : _minimumWeightedDecode[_batch] = _options.Length == 0 ? 0 : _options.Min(o => o.Amortized * o.DecodeLayer(_batch));
-
-    private double MinimumPrefillLayer() => _options.Length == 0 ? 0 : _minimumPrefillLayer ??= _options.Min(o => o.PrefillLayer);
-
-    private double MinimumWeightedPrefill() => _options.Length == 0 ? 0 : _minimumWeightedPrefill ??= _options.Min(o => o.Amortized * o.PrefillLayer);
-
-    private readonly Dictionary<int, double> _minimumDecodeLayer = [];
-    private readonly Dictionary<int, double> _minimumWeightedDecode = [];
-    private double? _minimumPrefillLayer;
-    private double? _minimumWeightedPrefill;
+    // The least a layer's GPU memory costs ($/h): its weights and the KV cache of N sequences, at the pool's cheapest
+    // usable memory per dollar. Every GPU used holds its share, so a placement's per-GPU cost covers at least this per layer.
+    private double _memoryCostPerLayer;
+    private readonly double[] _bigDecode;
+    private readonly double[] _bigPrefill;
+    private readonly double[] _bigWeightedDecode;
+    private readonly double[] _bigWeightedPrefill;
 
     /// <summary>Evaluates the complete pipeline exactly as <see cref="PerformanceModel.Evaluate"/> does.</summary>
     private void Leaf()
@@ -629,6 +762,52 @@ internal sealed class PlacementSearch
         return new Snapshot(stages, _concurrency, replicas, cost, throughput);
     }
 
+    /// <summary>A partial pipeline's totals: cost of the machines open, per-GPU cost of its stages, Σ (per-GPU cost ×
+    /// stage time) for decode and prefill, slowest decode stage or link, decode sum, slowest prefill stage or link,
+    /// prefill sum, step overhead.</summary>
+    private readonly record struct Partial(
+        double Cost, double Amortized, double WeightedDecode, double WeightedPrefill, double SlowestDecode, double DecodeSum, double SlowestPrefill,
+        double PrefillSum, double Overhead);
+
+    /// <summary>Lower bounds on what the remaining layers add: decode sum, slowest decode stage, prefill sum, slowest
+    /// prefill stage, Σ (per-GPU cost × time) for decode and prefill, and per-GPU cost.</summary>
+    private readonly record struct Rest(
+        double DecodeSum, double SlowestDecode, double PrefillSum, double SlowestPrefill, double WeightedDecode, double WeightedPrefill, double Amortized);
+
+    /// <summary>The timing of a partial pipeline: slowest decode stage or link, decode sum, slowest prefill stage or link,
+    /// prefill sum, step overhead.</summary>
+    private readonly record struct Label(double SlowestDecode, double DecodeSum, double SlowestPrefill, double PrefillSum, double Overhead)
+    {
+        public bool NoWorseThan(Label other) =>
+            SlowestDecode <= other.SlowestDecode && DecodeSum <= other.DecodeSum && SlowestPrefill <= other.SlowestPrefill
+            && PrefillSum <= other.PrefillSum && Overhead <= other.Overhead;
+    }
+
+    /// <summary>A search state, compared by value.</summary>
+    private sealed class StateKey : IEquatable<StateKey>
+    {
+        private readonly int[] _data;
+        private readonly int _hash;
+
+        public StateKey(int[] data)
+        {
+            _data = data;
+            var hash = default(HashCode);
+            foreach (int value in data)
+            {
+                hash.Add(value);
+            }
+
+            _hash = hash.ToHashCode();
+        }
+
+        public bool Equals(StateKey? other) => other is not null && _data.AsSpan().SequenceEqual(other._data);
+
+        public override bool Equals(object? obj) => Equals(obj as StateKey);
+
+        public override int GetHashCode() => _hash;
+    }
+
     /// <summary>A found placement.</summary>
     /// <param name="Stages">The stages on machines.</param>
     /// <param name="Concurrency">The running sequences N.</param>
@@ -730,6 +909,28 @@ internal sealed class PlacementSearch
         public double DecodeLayer(int batch) => Decode(batch).Layer;
 
         public double DecodeHead(int batch) => Decode(batch).Head;
+
+        /// <summary>The most layers the group holds as a middle stage (no embedding, LM head or logits: the most of any
+        /// position) with at least <paramref name="sequences"/> sequences; 0 when not even one.</summary>
+        public int MostLayers(int sequences)
+        {
+            int low = 0;
+            int high = _search._layers;
+            while (low < high)
+            {
+                int middle = (low + high + 1) / 2;
+                if (Capacity(middle, 0) >= sequences)
+                {
+                    low = middle;
+                }
+                else
+                {
+                    high = middle - 1;
+                }
+            }
+
+            return low;
+        }
 
         /// <summary>The sequences of full length whose KV cache fits when the group holds <paramref name="layers"/>.</summary>
         public int Capacity(int layers, int flags) => _capacity[(layers * 4) + flags];
