@@ -23,7 +23,7 @@ public static class PlacementPlanner
             return Infeasible(structural, new PlacementSearchStatistics(0, 0, 0), clock);
         }
 
-        var search = new PlacementSearch(problem, pareto: false);
+        var search = new PlacementSearch(problem);
         PlacementSearch.Snapshot? best = search.Optimum();
         if (best is null)
         {
@@ -58,10 +58,53 @@ public static class PlacementPlanner
             return ([], new PlacementSearchStatistics(0, 0, 0));
         }
 
-        var search = new PlacementSearch(problem, pareto: true);
-        IReadOnlyList<PlacementSearch.Snapshot> front = search.Frontier();
-        return ([.. front.Select(s => ToPlan(problem, s))], search.Statistics);
+        // The ε-constraint method: the fastest placement within a cost cap, then the cheapest that is as fast; that is a
+        // frontier point, and the next cap is just below its cost. Each step is an exact search, so no point is missed.
+        var frontier = new List<PlacementPlan>();
+        long cells = 0, nodes = 0, leaves = 0;
+        DollarsPerHour? cap = problem.Constraints.MaxCostPerHour;
+        while (true)
+        {
+            var fastest = new PlacementSearch(problem with
+            {
+                Objective = PlacementObjective.Throughput,
+                Constraints = problem.Constraints with { MaxCostPerHour = cap },
+            });
+            PlacementSearch.Snapshot? top = fastest.Optimum();
+            Add(fastest.Statistics);
+            if (top is null)
+            {
+                break;
+            }
+
+            var cheapest = new PlacementSearch(problem with
+            {
+                Objective = PlacementObjective.CostPerHour,
+                Constraints = problem.Constraints with
+                {
+                    MaxCostPerHour = cap,
+                    MinTokensPerSecond = TokensPerSecond.FromTokensPerSecond(top.Throughput * (1 - FrontierTolerance)),
+                },
+            });
+            PlacementSearch.Snapshot point = cheapest.Optimum() ?? top;
+            Add(cheapest.Statistics);
+            frontier.Add(ToPlan(problem, point));
+            cap = DollarsPerHour.FromDollarsPerHour(point.Cost * (1 - FrontierTolerance));
+        }
+
+        frontier.Reverse();
+        return (frontier, new PlacementSearchStatistics(cells, nodes, leaves));
+
+        void Add(PlacementSearchStatistics s)
+        {
+            cells += s.Cells;
+            nodes += s.Nodes;
+            leaves += s.Leaves;
+        }
     }
+
+    /// <summary>The relative gap below which two frontier points' costs or throughputs count as equal.</summary>
+    private const double FrontierTolerance = 1e-9;
 
     /// <summary>The objective value of a plan as the problem defines it.</summary>
     /// <param name="problem">The problem.</param>
@@ -133,19 +176,19 @@ public static class PlacementPlanner
         PlacementConstraints limits = problem.Constraints;
         var structural = new PlacementConstraints { MaxStages = limits.MaxStages, MinLayersPerStage = limits.MinLayersPerStage };
         PlacementProblem free = problem with { Constraints = structural, Objective = PlacementObjective.CostPerMillionTokens };
-        PlacementSearch.Snapshot? cheapest = new PlacementSearch(free, pareto: false).Optimum();
+        PlacementSearch.Snapshot? cheapest = new PlacementSearch(free).Optimum();
         if (cheapest is null)
         {
             return MemoryReason(problem);
         }
 
         PlacementPlan cheap = ToPlan(free, cheapest);
-        PlacementSearch.Snapshot? fastestSnapshot = new PlacementSearch(free with { Objective = PlacementObjective.Throughput }, pareto: false).Optimum();
+        PlacementSearch.Snapshot? fastestSnapshot = new PlacementSearch(free with { Objective = PlacementObjective.Throughput }).Optimum();
         PlacementPlan fastest = ToPlan(free, fastestSnapshot!);
         var reasons = new List<string>();
         void Check(PlacementConstraints alone, string sentence)
         {
-            if (new PlacementSearch(free with { Constraints = alone }, pareto: false).Optimum() is null)
+            if (new PlacementSearch(free with { Constraints = alone }).Optimum() is null)
             {
                 reasons.Add(sentence);
             }

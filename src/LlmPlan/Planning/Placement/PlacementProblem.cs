@@ -59,6 +59,10 @@ public sealed record PlacementConstraints
     /// <summary>Gets the tokens per second (prompt plus generated) to reach with replicas of the pipeline.</summary>
     public TokensPerSecond? TargetTokensPerSecond { get; init; }
 
+    /// <summary>Gets the tokens per second (prompt plus generated, all replicas) the plan must reach; the frontier
+    /// search sets it.</summary>
+    public TokensPerSecond? MinTokensPerSecond { get; init; }
+
     /// <summary>Gets the requests per second to reach with replicas of the pipeline.</summary>
     public double? TargetRequestsPerSecond { get; init; }
 

@@ -41,7 +41,6 @@ internal sealed class PlacementSearch
     private readonly int _concurrencyCap;
     private readonly int _minLayers;
     private readonly PlacementConstraints _limits;
-    private readonly bool _pareto;
 
     // The cell being searched.
     private int _stages;
@@ -72,18 +71,16 @@ internal sealed class PlacementSearch
     private double _incumbent = double.PositiveInfinity;
     private double _lastBound;
     private Snapshot? _best;
-    private readonly List<Snapshot> _front = [];
     private readonly Dictionary<StateKey, List<Label>> _seen = [];
     private long _dominated;
     private long _cells;
     private long _nodes;
     private long _leaves;
 
-    public PlacementSearch(PlacementProblem problem, bool pareto)
+    public PlacementSearch(PlacementProblem problem)
     {
         _problem = problem;
         _model = problem.Model;
-        _pareto = pareto;
         _limits = problem.Constraints;
         _layers = _model.Layers;
         _input = problem.Workload.InputTokens;
@@ -113,7 +110,11 @@ internal sealed class PlacementSearch
         {
             foreach (int t in problem.TensorParallelDegrees.Distinct().Order())
             {
-                if (t <= _types[type].Instance.GpuCount && PerformanceModel.ConfigurationProblem(_model, t).Length == 0)
+                // A group whose machine alone costs more than the hourly cap can never be used.
+                MachineType machine = _types[type];
+                double least = machine.PerGpu ? machine.PricePerGpu * t : machine.PricePerInstance;
+                bool affordable = _limits.MaxCostPerHour is not { } cap || least <= cap.Value * (1 + Tolerance);
+                if (t <= machine.Instance.GpuCount && affordable && PerformanceModel.ConfigurationProblem(_model, t).Length == 0)
                 {
                     options.Add(new StageOption(this, type, t));
                 }
@@ -139,19 +140,8 @@ internal sealed class PlacementSearch
         return _best;
     }
 
-    /// <summary>Finds every placement not dominated in (cost per hour, tokens per second), cheapest first.</summary>
-    public IReadOnlyList<Snapshot> Frontier()
-    {
-        foreach (var (p, n, _) in Cells())
-        {
-            Search(p, n);
-        }
-
-        return [.. _front.OrderBy(s => s.Cost).ThenByDescending(s => s.Throughput)];
-    }
-
-    /// <summary>The cells in the order searched: for the optimum, by their bound (best first) so that a good incumbent
-    /// cuts the rest; cells whose bound cannot beat the incumbent are skipped when reached.</summary>
+    /// <summary>The cells in the order searched: by their bound (best first) so that a good incumbent cuts the rest;
+    /// cells whose bound cannot beat the incumbent are skipped when reached.</summary>
     private IEnumerable<(int Stages, int Concurrency, double Bound)> Cells()
     {
         int maxStages = Math.Min(Math.Min(_limits.MaxStages, _layers / _minLayers), MaxDepth);
@@ -164,10 +154,10 @@ internal sealed class PlacementSearch
             }
         }
 
-        IEnumerable<(int P, int N, double Bound)> ordered = _pareto ? cells : cells.OrderBy(c => c.Item3).ThenBy(c => c.Item1).ThenByDescending(c => c.Item2);
+        IEnumerable<(int P, int N, double Bound)> ordered = cells.OrderBy(c => c.Item3).ThenBy(c => c.Item1).ThenByDescending(c => c.Item2);
         foreach (var cell in ordered)
         {
-            if (double.IsPositiveInfinity(cell.Bound) || (!_pareto && double.IsFinite(_incumbent) && Cuts(cell.Bound)))
+            if (double.IsPositiveInfinity(cell.Bound) || (double.IsFinite(_incumbent) && Cuts(cell.Bound)))
             {
                 continue;
             }
@@ -208,7 +198,7 @@ internal sealed class PlacementSearch
         _minimumWeightedPrefill = _options.Length == 0 ? 0 : _options.Min(o => o.Amortized * o.PrefillLayer);
         double layerBytes = (_model.ParametersPerLayer * _problem.Weights.BytesPerElement())
             + (n * (double)_sequenceBlocks * MemoryModel.KvBytesPerTokenPerLayer(_model, _problem.KvCache, 1).Value);
-        _memoryCostPerLayer = _types.Length == 0 ? 0 : layerBytes * _types.Min(t => t.PricePerGpu / (t.Instance.Gpu.Memory.Value * _problem.Engine.GpuMemoryUtilization));
+        _memoryCostPerLayer = _options.Length == 0 ? 0 : layerBytes * _options.Min(o => _types[o.Type].PricePerGpu / (_types[o.Type].Instance.Gpu.Memory.Value * _problem.Engine.GpuMemoryUtilization));
 
         // Per layer count n, the least per-layer times of the options that hold n layers of a middle stage (the most
         // any position holds) with N sequences; +∞ where none does.
@@ -521,35 +511,48 @@ internal sealed class PlacementSearch
             return true;
         }
 
+        // cycle ≥ K·m·X + O·overhead + N·P (K = O − 1, plus 1 when N > 1), and cost × X ≥ Σ (GPU price × stage time),
+        // cost × P likewise: so cost × (cycle − O·overhead) ≥ the price-weighted times. A cost cap bounds the cycle from
+        // below; a throughput floor bounds the cycle from above and so the cost from below.
+        double repeats = (_output - 1) + (_concurrency > 1 ? 1 : 0);
+        double weightedDecode = placed.WeightedDecode + rest.WeightedDecode;
+        double weightedPrefill = placed.WeightedPrefill + rest.WeightedPrefill;
+        double weighted = (repeats * _microBatches * weightedDecode) + (_concurrency * weightedPrefill);
+        double fixedPart = _output * placed.Overhead;
+        if (_limits.MaxCostPerHour is { } cap)
+        {
+            cycle = Math.Max(cycle, (weighted / cap.Value) + fixedPart);
+        }
+
         double tokens = _concurrency * (double)(_input + _output);
         double throughput = tokens / cycle;
-        if (RequiredThroughput() is { } need && throughput * MaxCopies() < need * (1 - Tolerance))
+        if (RequiredThroughput() is { } need)
+        {
+            int copies = MaxCopies();
+            if (throughput * copies < need * (1 - Tolerance))
+            {
+                return true;
+            }
+
+            double longest = (tokens * copies / need) - fixedPart;
+            if (longest > 0)
+            {
+                cost = Math.Max(cost, weighted / longest);
+            }
+        }
+
+        if (_limits.MaxCostPerHour is { } maxCost && cost > maxCost.Value * (1 + Tolerance))
         {
             return true;
         }
 
-        // cycle ≥ K·m·X + O·overhead + N·P (K = O − 1, plus 1 when N > 1), and cost × X ≥ Σ (GPU price × stage time).
-        double costTimesDecode = Math.Max(cost * slowestDecode, placed.WeightedDecode + rest.WeightedDecode);
-        double costTimesPrefill = Math.Max(cost * slowestPrefill, placed.WeightedPrefill + rest.WeightedPrefill);
-        double repeats = (_output - 1) + (_concurrency > 1 ? 1 : 0);
+        double costTimesDecode = Math.Max(cost * slowestDecode, weightedDecode);
+        double costTimesPrefill = Math.Max(cost * slowestPrefill, weightedPrefill);
         double byParts = (repeats * _microBatches * costTimesDecode) + (_output * cost * placed.Overhead) + (_concurrency * costTimesPrefill);
         double perToken = Math.Max(byParts, cost * cycle) / tokens;
         if (MaxScore() is { } limit && perToken > limit * (1 + Tolerance))
         {
             return true;
-        }
-
-        if (_pareto)
-        {
-            foreach (Snapshot point in _front)
-            {
-                if (point.Cost <= cost && point.Throughput >= throughput)
-                {
-                    return true;
-                }
-            }
-
-            return false;
         }
 
         double bound = _problem.Objective switch
@@ -588,6 +591,11 @@ internal sealed class PlacementSearch
     private double? RequiredThroughput()
     {
         double? need = TargetTokens();
+        if (_limits.MinTokensPerSecond is { } floor)
+        {
+            need = need is null ? floor.Value : Math.Max(need.Value, floor.Value);
+        }
+
         if (_limits.MaxRuntime is { } runtime && _limits.TokenVolume is { } volume)
         {
             double fromRuntime = volume.Value / runtime.Value;
@@ -721,31 +729,11 @@ internal sealed class PlacementSearch
             _ => -((allThroughput / _problem.ThroughputNormalization) - (Lambda * allCost.Value / _problem.CostNormalization)),
         };
 
-        if (_pareto)
-        {
-            AddToFront(allCost.Value, allThroughput);
-            return;
-        }
-
         if (score < _incumbent - (Math.Abs(_incumbent) * Tolerance) || double.IsPositiveInfinity(_incumbent))
         {
             _incumbent = score;
             _best = Capture(allCost.Value, allThroughput, replicas);
         }
-    }
-
-    private void AddToFront(double cost, double throughput)
-    {
-        foreach (Snapshot point in _front)
-        {
-            if (point.Cost <= cost && point.Throughput >= throughput)
-            {
-                return;
-            }
-        }
-
-        _front.RemoveAll(point => point.Cost >= cost && point.Throughput <= throughput);
-        _front.Add(Capture(cost, throughput, 1));
     }
 
     private Snapshot Capture(double cost, double throughput, int replicas)
