@@ -2,10 +2,13 @@ using System.CommandLine;
 using System.Globalization;
 using LlmPlan.Cli.Rendering;
 using LlmPlan.IO.Fleet;
+using LlmPlan.IO.Placement;
+using LlmPlan.IO.Svg;
 using LlmPlan.IO.Robust;
 using LlmPlan.Optimization;
 using LlmPlan.Optimization.Cbc;
 using LlmPlan.Planning.Fleet;
+using LlmPlan.Planning.Placement;
 using LlmPlan.Planning.Robust;
 using LlmPlan.Planning.Sweeps;
 using LlmPlan.Units;
@@ -20,7 +23,70 @@ internal static class SweepCommand
     {
         Fleet(),
         Robust(),
+        Batch(),
     };
+
+    private static Command Batch()
+    {
+        var outDir = new Option<string>("--out") { Description = "The folder for batch_sweep_results.csv (the seed's columns) and batch-sweep.svg.", HelpName = "DIR", Required = true };
+        var options = new PlaceOptions();
+        var command = new Command("batch", "Solve the placement problem at every batch size (engine sequence cap) from --min-batch-size to --max-batch-size by doubling, or the spec's batch_sizes, in parallel (the placement seed's run-batch-sweep.sh): a table with the best marked, batch_sweep_results.csv and batch-sweep.svg. Exit 2 when no batch size has a placement.")
+        {
+            outDir,
+        };
+        options.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var (problem, batches) = options.Load(parse);
+            var errors = new InputErrors();
+            if (batches.Count == 0)
+            {
+                errors.Add("--min-batch-size", "a batch sweep needs batch sizes: --min-batch-size B --max-batch-size B (doubling), or batch_sizes in the spec.");
+            }
+
+            CommonOptions.RefuseInputAsOutput(Path.Combine(parse.GetValue(outDir)!, "batch_sweep_results.csv"), "--out", options.Inputs(parse), errors);
+            errors.ThrowIfAny();
+            TextWriter output = parse.InvocationConfiguration.Output;
+            PlacementReport.Problem(output, problem, batches);
+            IReadOnlyList<PlacementResult> results = PlacementBatchSweep.Run(problem, batches, new MilestoneProgress(parse.InvocationConfiguration.Error, batches.Count, "batch sizes solved"));
+            int best = PlacementBatchSweep.Best(problem, results);
+            var rows = results.Select((r, i) => new PlacementRow(r.Plan, batches[i], i == best, r.Reason)).ToList();
+            Tables.Write(
+                output,
+                "Batch sweep (best marked)",
+                ["Batch Size", "Throughput", "Cost ($/h)", "$/M tokens", "stages", "placement", "status"],
+                rows.Select(r => (IReadOnlyList<string>)
+                [
+                    Invariant.Text($"{r.BatchSize}"),
+                    r.Plan is { } p ? Invariant.Fixed(p.TotalTokensPerSecond.Value, 2) : "-",
+                    r.Plan is { } c ? Invariant.Fixed(c.CostPerHour.Value, 2) : "-",
+                    r.Plan is { } m ? Invariant.Fixed(m.DollarsPerMillionTokens.Value, 6) : "-",
+                    r.Plan is { } s ? Invariant.Text($"{s.Deployment.PipelineParallel}") : "-",
+                    r.Plan is { } d ? string.Join(" | ", d.Deployment.Stages.Select(x => Invariant.Text($"{x.Instance} TP{x.TensorParallel} L{x.FirstLayer + 1}-{x.LastLayer + 1}"))) : Short(r.Reason),
+                    r.Plan is null ? "infeasible" : r.Best ? "✓ best" : "ok",
+                ]),
+                new HashSet<int> { 0, 1, 2, 3, 4 });
+            string folder = parse.GetValue(outDir)!;
+            CommonOptions.WriteFile(Path.Combine(folder, "batch_sweep_results.csv"), PlacementWriter.BatchSweepCsv(rows, problem));
+            CommonOptions.WriteFile(Path.Combine(folder, "batch-sweep.svg"), BatchChart(problem, rows));
+            output.WriteLine(Invariant.Text($"{rows.Count(r => r.Plan is not null)} of {rows.Count} batch sizes have a placement; wrote batch_sweep_results.csv and batch-sweep.svg to {folder}"));
+            return (int)(best >= 0 ? ExitCode.Ok : ExitCode.Infeasible);
+        });
+        return command;
+    }
+
+    private static string Short(string reason) => reason.Length <= 80 ? reason : reason[..77] + "...";
+
+    private static string BatchChart(PlacementProblem problem, IReadOnlyList<PlacementRow> rows) => SvgChartWriter.Line(new LineChart
+    {
+        Title = Invariant.Text($"{problem.Model.Id}, {problem.Workload.InputTokens} in / {problem.Workload.OutputTokens} out: optimal $ per million tokens by batch size"),
+        XAxis = new AxisSpec("batch size (engine sequence cap)", Logarithmic: true),
+        YAxis = new AxisSpec("$ per million tokens"),
+        Series =
+        [
+            new ChartSeries("optimal placement", [.. rows.Where(r => r.Plan is not null).Select(r => new ChartPoint(r.BatchSize, r.Plan!.DollarsPerMillionTokens.Value))]),
+        ],
+    });
 
     private static Command Fleet()
     {

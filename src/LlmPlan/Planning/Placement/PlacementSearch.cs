@@ -67,6 +67,20 @@ internal sealed class PlacementSearch
     private readonly int[] _machineOrdinal = new int[64];
     private int _machineCount;
     private readonly int[] _openPerType;
+    private readonly int[] _usedPerType;
+
+    // Per machine type, for the cell: the layers one GPU can hold (weights and the KV cache of N sequences), and per
+    // key the least per-layer value of its options (decode time, prefill time, the same × per-GPU price, memory cost),
+    // with the types in ascending order of each key.
+    private const int Keys = 5;
+    private const int KeyDecode = 0;
+    private const int KeyPrefill = 1;
+    private const int KeyWeightedDecode = 2;
+    private const int KeyWeightedPrefill = 3;
+    private const int KeyMemory = 4;
+    private readonly double[,] _typeBounds;
+    private readonly int[,] _typeOrder;
+    private readonly double[] _layersPerGpu;
 
     private double _incumbent = double.PositiveInfinity;
     private double _lastBound;
@@ -92,6 +106,10 @@ internal sealed class PlacementSearch
         _minLayers = Math.Max(1, _limits.MinLayersPerStage);
         _types = [.. problem.Pool.Entries.Select(e => new MachineType(e, problem.Network))];
         _openPerType = new int[_types.Length];
+        _usedPerType = new int[_types.Length];
+        _typeBounds = new double[Keys, _types.Length];
+        _typeOrder = new int[Keys, _types.Length];
+        _layersPerGpu = new double[_types.Length];
         _bigDecode = new double[_layers + 2];
         _bigPrefill = new double[_layers + 2];
         _bigWeightedDecode = new double[_layers + 2];
@@ -200,6 +218,38 @@ internal sealed class PlacementSearch
             + (n * (double)_sequenceBlocks * MemoryModel.KvBytesPerTokenPerLayer(_model, _problem.KvCache, 1).Value);
         _memoryCostPerLayer = _options.Length == 0 ? 0 : layerBytes * _options.Min(o => _types[o.Type].PricePerGpu / (_types[o.Type].Instance.Gpu.Memory.Value * _problem.Engine.GpuMemoryUtilization));
 
+        for (int type = 0; type < _types.Length; type++)
+        {
+            MachineType machine = _types[type];
+            _layersPerGpu[type] = machine.Instance.Gpu.Memory.Value * _problem.Engine.GpuMemoryUtilization / layerBytes;
+            for (int key = 0; key < Keys; key++)
+            {
+                _typeBounds[key, type] = double.PositiveInfinity;
+            }
+
+            _typeBounds[KeyMemory, type] = machine.PricePerGpu / _layersPerGpu[type];
+        }
+
+        foreach (StageOption option in _options)
+        {
+            double decode = option.DecodeLayer(_batch);
+            int type = option.Type;
+            _typeBounds[KeyDecode, type] = Math.Min(_typeBounds[KeyDecode, type], decode);
+            _typeBounds[KeyPrefill, type] = Math.Min(_typeBounds[KeyPrefill, type], option.PrefillLayer);
+            _typeBounds[KeyWeightedDecode, type] = Math.Min(_typeBounds[KeyWeightedDecode, type], option.Amortized * decode);
+            _typeBounds[KeyWeightedPrefill, type] = Math.Min(_typeBounds[KeyWeightedPrefill, type], option.Amortized * option.PrefillLayer);
+        }
+
+        for (int key = 0; key < Keys; key++)
+        {
+            int k = key;
+            int[] order = [.. Enumerable.Range(0, _types.Length).OrderBy(t => _typeBounds[k, t])];
+            for (int i = 0; i < order.Length; i++)
+            {
+                _typeOrder[key, i] = order[i];
+            }
+        }
+
         // Per layer count n, the least per-layer times of the options that hold n layers of a middle stage (the most
         // any position holds) with N sequences; +∞ where none does.
         Array.Fill(_bigDecode, double.PositiveInfinity);
@@ -219,6 +269,15 @@ internal sealed class PlacementSearch
             }
         }
 
+        _mostLayers = 0;
+        for (int layers = _layers; layers >= 1 && _mostLayers == 0; layers--)
+        {
+            if (!double.IsPositiveInfinity(_bigDecode[layers]))
+            {
+                _mostLayers = layers;
+            }
+        }
+
         for (int layers = _layers - 1; layers >= 1; layers--)
         {
             _bigDecode[layers] = Math.Min(_bigDecode[layers], _bigDecode[layers + 1]);
@@ -234,6 +293,7 @@ internal sealed class PlacementSearch
         _cells++;
         _machineCount = 0;
         Array.Clear(_openPerType);
+        Array.Clear(_usedPerType);
         _seen.Clear();
         Extend(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false);
     }
@@ -306,10 +366,20 @@ internal sealed class PlacementSearch
                 }
 
                 _machineUsed[target] += option.TensorParallel;
+                _usedPerType[option.Type] += option.TensorParallel;
                 // Ascending layers: the capacity only falls and every bound only rises with n (each option's per-layer
                 // times are at least the minima the bounds assume for the remaining layers), so the first n that fails
                 // either ends the loop.
-                for (int n = minN; n <= maxN; n++)
+                // The remaining stages hold at most their number × the most layers any option holds with N sequences,
+                // and the unused GPUs at most what their memory holds: fewer layers here leave too many.
+                int fewest = minN;
+                if (!last)
+                {
+                    fewest = Math.Max(fewest, remaining - ((stagesLeft - 1) * _mostLayers));
+                    fewest = Math.Max(fewest, remaining - (int)Math.Floor(Room() + 1e-9));
+                }
+
+                for (int n = fewest; n <= maxN; n++)
                 {
                     int capacity = option.Capacity(n, flags);
                     if (capacity < _concurrency)
@@ -371,6 +441,7 @@ internal sealed class PlacementSearch
                 }
 
                 _machineUsed[target] -= option.TensorParallel;
+                _usedPerType[option.Type] -= option.TensorParallel;
                 if (opensMachine)
                 {
                     _machineCount--;
@@ -483,10 +554,61 @@ internal sealed class PlacementSearch
         int rest = remaining - big;
         double slowestDecode = big * _bigDecode[big];
         double slowestPrefill = big * _bigPrefill[big];
+        double decodeSum = Fill(remaining, KeyDecode);
+        if (double.IsPositiveInfinity(decodeSum))
+        {
+            return null;
+        }
+
         return new Rest(
-            slowestDecode + (rest * _minimumDecodeLayer), slowestDecode, slowestPrefill + (rest * _minimumPrefillLayer), slowestPrefill,
-            (big * _bigWeightedDecode[big]) + (rest * _minimumWeightedDecode), (big * _bigWeightedPrefill[big]) + (rest * _minimumWeightedPrefill),
-            remaining * _memoryCostPerLayer);
+            Math.Max(slowestDecode + (rest * _minimumDecodeLayer), decodeSum), slowestDecode,
+            Math.Max(slowestPrefill + (rest * _minimumPrefillLayer), Fill(remaining, KeyPrefill)), slowestPrefill,
+            Math.Max((big * _bigWeightedDecode[big]) + (rest * _minimumWeightedDecode), Fill(remaining, KeyWeightedDecode)),
+            Math.Max((big * _bigWeightedPrefill[big]) + (rest * _minimumWeightedPrefill), Fill(remaining, KeyWeightedPrefill)),
+            Math.Max(remaining * _memoryCostPerLayer, Fill(remaining, KeyMemory)));
+    }
+
+    /// <summary>The layers the unused GPUs of every machine type with a stage option can hold (weights and the KV cache
+    /// of N sequences).</summary>
+    private double Room()
+    {
+        double room = 0;
+        for (int type = 0; type < _types.Length; type++)
+        {
+            if (!double.IsPositiveInfinity(_typeBounds[KeyDecode, type]))
+            {
+                MachineType machine = _types[type];
+                room += ((machine.Count * (double)machine.Instance.GpuCount) - _usedPerType[type]) * _layersPerGpu[type];
+            }
+        }
+
+        return room;
+    }
+
+    /// <summary>The least total of a per-layer key over <paramref name="layers"/> layers when each machine type hosts
+    /// at most what its unused GPUs hold (weights and the KV cache of N sequences): the cheapest types first, as in a
+    /// fractional knapsack. +∞ when the unused GPUs cannot hold the layers at all.</summary>
+    private double Fill(int layers, int key)
+    {
+        double left = layers;
+        double total = 0;
+        for (int i = 0; i < _types.Length && left > 0; i++)
+        {
+            int type = _typeOrder[key, i];
+            double value = _typeBounds[key, type];
+            if (double.IsPositiveInfinity(value))
+            {
+                break;
+            }
+
+            MachineType machine = _types[type];
+            double room = ((machine.Count * (double)machine.Instance.GpuCount) - _usedPerType[type]) * _layersPerGpu[type];
+            double take = Math.Min(left, room);
+            total += take * value;
+            left -= take;
+        }
+
+        return left > 1e-9 ? double.PositiveInfinity : total;
     }
 
     /// <summary>Whether a partial pipeline can be cut: some limit cannot be met, or (for the optimum) no completion can
@@ -634,6 +756,7 @@ internal sealed class PlacementSearch
     // The least a layer's GPU memory costs ($/h): its weights and the KV cache of N sequences, at the pool's cheapest
     // usable memory per dollar. Every GPU used holds its share, so a placement's per-GPU cost covers at least this per layer.
     private double _memoryCostPerLayer;
+    private int _mostLayers;
     private readonly double[] _bigDecode;
     private readonly double[] _bigPrefill;
     private readonly double[] _bigWeightedDecode;
