@@ -130,21 +130,19 @@ internal static class PlaceCommand
             .Where(r => r.Result.Feasible)
             .Select(r => new ChartPoint(r.Result.CostPerHour.Value, r.Result.TotalTokensPerSecond.Value))
             .ToList();
-        var series = new List<ChartSeries>
-        {
-            new("frontier (exact)", [.. frontier.Select(p => new ChartPoint(p.CostPerHour.Value, p.TotalTokensPerSecond.Value))], SeriesStyle.Steps),
-            new("least $/Mtok", [new ChartPoint(frontier[best].CostPerHour.Value, frontier[best].TotalTokensPerSecond.Value)], SeriesStyle.Markers),
-        };
+        var series = new List<ChartSeries>();
         if (uniform.Count > 0)
         {
-            series.Add(new ChartSeries("uniform TP × PP (evaluate --sweep)", uniform, SeriesStyle.Markers));
+            series.Add(new ChartSeries("uniform TP × PP", uniform, SeriesStyle.Markers));
         }
 
+        series.Add(new ChartSeries("frontier (exact)", [.. frontier.Select(p => new ChartPoint(p.CostPerHour.Value, p.TotalTokensPerSecond.Value))], SeriesStyle.Steps));
+        series.Add(new ChartSeries("least $/Mtok", [new ChartPoint(frontier[best].CostPerHour.Value, frontier[best].TotalTokensPerSecond.Value)], SeriesStyle.Markers));
         return SvgChartWriter.Line(new LineChart
         {
             Title = Invariant.Text($"{problem.Model.Id}, {problem.Workload.InputTokens} in / {problem.Workload.OutputTokens} out: tokens/s against $/h"),
-            XAxis = new AxisSpec("cost ($/h)", Logarithmic: true),
-            YAxis = new AxisSpec("total tokens/s", Logarithmic: true),
+            XAxis = new AxisSpec("cost ($/h)"),
+            YAxis = new AxisSpec("total tokens/s"),
             Series = series,
         });
     }

@@ -69,7 +69,7 @@ internal static class SweepCommand
             string folder = parse.GetValue(outDir)!;
             CommonOptions.WriteFile(Path.Combine(folder, "batch_sweep_results.csv"), PlacementWriter.BatchSweepCsv(rows, problem));
             CommonOptions.WriteFile(Path.Combine(folder, "batch-sweep.svg"), BatchChart(problem, rows));
-            output.WriteLine(Invariant.Text($"{rows.Count(r => r.Plan is not null)} of {rows.Count} batch sizes have a placement; wrote batch_sweep_results.csv and batch-sweep.svg to {folder}"));
+            output.WriteLine(Invariant.Text($"{rows.Count(r => r.Plan is not null)} of {rows.Count} batch sizes have a placement; wrote batch_sweep_results.csv and batch-sweep.svg"));
             return (int)(best >= 0 ? ExitCode.Ok : ExitCode.Infeasible);
         });
         return command;
