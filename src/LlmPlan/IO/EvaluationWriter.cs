@@ -29,6 +29,29 @@ public sealed record EvaluatedDeployment(Deployment Deployment, Workload Workloa
 /// <summary>Writes evaluations as JSON and CSV (keys snake_case with units in their names).</summary>
 public static class EvaluationWriter
 {
+    /// <summary>Writes where a stage runs: <c>stage</c> (1-based), <c>gpu</c>, <c>instance</c>, <c>tp</c>,
+    /// <c>gpu_ids</c>, <c>first_layer</c> and <c>last_layer</c> (1-based, inclusive). Shared by every JSON that lists
+    /// stages.</summary>
+    /// <param name="w">The writer, inside the stage's object.</param>
+    /// <param name="index">The stage's index, 0-based.</param>
+    /// <param name="stage">The stage.</param>
+    internal static void WriteStagePlacement(Utf8JsonWriter w, int index, PipelineStage stage)
+    {
+        w.WriteNumber("stage", index + 1);
+        w.WriteString("gpu", stage.Gpu.Id);
+        w.WriteString("instance", stage.Instance);
+        w.WriteNumber("tp", stage.TensorParallel);
+        w.WriteStartArray("gpu_ids");
+        foreach (int id in stage.GpuIds)
+        {
+            w.WriteNumberValue(id);
+        }
+
+        w.WriteEndArray();
+        w.WriteNumber("first_layer", stage.FirstLayer + 1);
+        w.WriteNumber("last_layer", stage.LastLayer + 1);
+    }
+
     /// <summary>The CSV columns of one evaluation, in order.</summary>
     public static readonly IReadOnlyList<string> CsvColumns =
     [
@@ -131,19 +154,7 @@ public static class EvaluationWriter
         {
             StagePrediction s = r.Stages[i];
             w.WriteStartObject();
-            w.WriteNumber("stage", i + 1);
-            w.WriteString("gpu", s.Stage.Gpu.Id);
-            w.WriteString("instance", s.Stage.Instance);
-            w.WriteNumber("tp", s.Stage.TensorParallel);
-            w.WriteStartArray("gpu_ids");
-            foreach (int id in s.Stage.GpuIds)
-            {
-                w.WriteNumberValue(id);
-            }
-
-            w.WriteEndArray();
-            w.WriteNumber("first_layer", s.Stage.FirstLayer + 1);
-            w.WriteNumber("last_layer", s.Stage.LastLayer + 1);
+            WriteStagePlacement(w, i, s.Stage);
             w.WriteNumber("max_sequences", s.MaxSequences);
             w.Number("decode_ms", s.DecodeTime.Milliseconds, 4);
             w.WriteString("decode_bound", s.DecodeBound == Bound.Compute ? "compute" : "memory");

@@ -28,6 +28,34 @@ public sealed class SpecNode
     /// <summary>Gets the location text of this node: file, line and field path.</summary>
     public string Where => Invariant.Text($"{File} line {_node.Start.Line}") + (Path.Length > 0 ? $", field '{Path}'" : string.Empty);
 
+    /// <summary>Reads a spec file: the file must exist and parse, and its top level may hold only the known keys.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="keys">The keys allowed at the top level.</param>
+    /// <param name="errors">Collects the unknown keys (the caller reports them with its own problems).</param>
+    /// <returns>The root node.</returns>
+    /// <exception cref="InputValidationException">The file is missing or does not parse.</exception>
+    public static SpecNode Load(string path, IReadOnlyCollection<string> keys, InputErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(errors);
+        if (!System.IO.File.Exists(path))
+        {
+            errors.Add(path, "the file does not exist. Check the path.");
+            errors.ThrowIfAny();
+        }
+
+        SpecNode? root = Parse(System.IO.Path.GetFileName(path), System.IO.File.ReadAllText(path), errors);
+        errors.ThrowIfAny();
+        if (!root!.IsMapping)
+        {
+            errors.Add(root.Where, $"must be a mapping of keys (known: {string.Join(", ", keys)}).");
+            errors.ThrowIfAny();
+        }
+
+        root.RejectUnknownKeys(keys, errors);
+        return root;
+    }
+
     /// <summary>Parses a YAML or JSON document. A key repeated within one mapping is an error (JSON readers silently keep
     /// one of the two); the repeat and its value are dropped so that the rest of the document can still be checked.</summary>
     /// <param name="file">The file name used in messages.</param>

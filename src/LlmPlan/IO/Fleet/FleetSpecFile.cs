@@ -35,15 +35,7 @@ public static class FleetSpecFile
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(warnings);
         var errors = new InputErrors();
-        if (!File.Exists(path))
-        {
-            errors.Add(path, "the file does not exist. Check the path.");
-            errors.ThrowIfAny();
-        }
-
-        SpecNode? root = SpecNode.Parse(Path.GetFileName(path), File.ReadAllText(path), errors);
-        errors.ThrowIfAny();
-        root!.RejectUnknownKeys(Keys, errors);
+        SpecNode root = SpecNode.Load(path, Keys, errors);
 
         ModelArchitecture? model = Required(root, "model", errors)?.Text(errors) is string id ? catalog.RequireModel(id, root.Child("model")!.Where, errors) : null;
         Precision weights = ReadPrecision(root.Child("precision"), errors, kvOnly: false) ?? Precision.Bf16;

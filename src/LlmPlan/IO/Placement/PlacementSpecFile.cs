@@ -57,15 +57,7 @@ public static class PlacementSpecFile
     {
         ArgumentNullException.ThrowIfNull(catalog);
         var errors = new InputErrors();
-        if (!File.Exists(path))
-        {
-            errors.Add(path, "the file does not exist. Check the path.");
-            errors.ThrowIfAny();
-        }
-
-        SpecNode? root = SpecNode.Parse(Path.GetFileName(path), File.ReadAllText(path), errors);
-        errors.ThrowIfAny();
-        root!.RejectUnknownKeys(Keys, errors);
+        SpecNode root = SpecNode.Load(path, Keys, errors);
         string folder = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
 
         ModelArchitecture? model = PlacementFile.Required(root, "model", errors)?.Text(errors) is string id ? catalog.RequireModel(id, root.Child("model")!.Where, errors) : null;

@@ -78,19 +78,7 @@ public static class PlacementWriter
                 {
                     StagePrediction s = e.Stages[i];
                     w.WriteStartObject();
-                    w.WriteNumber("stage", i + 1);
-                    w.WriteString("instance", s.Stage.Instance);
-                    w.WriteString("gpu", s.Stage.Gpu.Id);
-                    w.WriteNumber("tp", s.Stage.TensorParallel);
-                    w.WriteStartArray("gpu_ids");
-                    foreach (int id in s.Stage.GpuIds)
-                    {
-                        w.WriteNumberValue(id);
-                    }
-
-                    w.WriteEndArray();
-                    w.WriteNumber("first_layer", s.Stage.FirstLayer + 1);
-                    w.WriteNumber("last_layer", s.Stage.LastLayer + 1);
+                    EvaluationWriter.WriteStagePlacement(w, i, s.Stage);
                     w.WriteNumber("layers", s.Stage.LayerCount);
                     w.Number("decode_ms", s.DecodeTime.Milliseconds, 4);
                     w.Number("prefill_ms", s.PrefillTime.Milliseconds, 4);
