@@ -48,6 +48,7 @@ public static class CliApp
             SweepCommand.Create(),
             CatalogCommand.Create(),
             RobustCommand.Create(),
+            ValidateCommand.Create(),
         };
         return root;
     }
