@@ -49,6 +49,7 @@ public static class CliApp
             CatalogCommand.Create(),
             RobustCommand.Create(),
             ValidateCommand.Create(),
+            CalibrateCommand.Create(),
         };
         return root;
     }

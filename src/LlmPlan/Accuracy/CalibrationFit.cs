@@ -1,0 +1,184 @@
+using LlmPlan.Catalog;
+using LlmPlan.Units;
+
+namespace LlmPlan.Accuracy;
+
+/// <summary>How a GPU's constants were obtained by <see cref="CalibrationFit"/>.</summary>
+public enum CalibrationOrigin
+{
+    /// <summary>Fitted to the GPU's own measurements.</summary>
+    Fitted,
+
+    /// <summary>Medians of the fitted GPUs of the same generation (the GPU has no measurements).</summary>
+    Derived,
+
+    /// <summary>The generation's defaults: neither the GPU nor its generation has measurements.</summary>
+    Default,
+}
+
+/// <summary>The constants of one GPU after calibration.</summary>
+/// <param name="Gpu">The GPU.</param>
+/// <param name="Calibration">The constants, rounded as written (η to 3 decimals, o to 0.001 ms, λ to 0.1 µs).</param>
+/// <param name="Origin">How they were obtained.</param>
+/// <param name="Rows">The measurements they were fitted to (0 unless fitted).</param>
+public sealed record GpuFit(GpuSpec Gpu, GpuCalibration Calibration, CalibrationOrigin Origin, int Rows);
+
+/// <summary>Fits each GPU's four constants (η_c, η_m, o, λ) to measurements (docs/accuracy.md, "How the constants are
+/// fitted").</summary>
+/// <remarks>
+/// <para>Per GPU, over its predictable rows i, the fit minimises the mean soft-L1 loss of the log errors
+/// rᵢ = ln(predictedᵢ / measuredᵢ), ρ(r) = 2s²(√(1 + (r/s)²) − 1) with s = 0.1 (quadratic below about 10 %, linear above,
+/// so a few rows the model cannot describe do not drag the rest), plus a weak prior 10⁻⁴·Σₖ(xₖ − xₖ⁰)² on the
+/// log-constants x = (ln η_c, ln η_m, ln o, ln λ) towards the generation's defaults, which only decides constants the rows
+/// do not constrain (λ when every row is TP 1 and PP 1). η is capped at 1; o and λ stay positive. The minimiser is
+/// Nelder–Mead with restarts, from the defaults. A row that stops being predictable at a trial point (an open loop whose
+/// rate reaches the capacity) costs as much as a factor-10 error.</para>
+/// <para>Nothing is fitted per model or per row: four numbers per GPU.</para>
+/// </remarks>
+public static class CalibrationFit
+{
+    /// <summary>The soft-L1 scale s: errors below about 10 % count quadratically.</summary>
+    public const double LossScale = 0.1;
+
+    /// <summary>The weight of the prior towards the generation's defaults.</summary>
+    public const double PriorWeight = 1e-4;
+
+    private static readonly double MissedPenalty = Math.Log(10);
+
+    /// <summary>Fits every GPU of the catalog that has rows; derives or defaults the others.</summary>
+    /// <param name="rows">The prepared measurements (rows without a deployment are ignored).</param>
+    /// <param name="catalog">The catalog whose GPUs get constants.</param>
+    /// <param name="measurementName">The measurement file's name, for the <c>source</c> column.</param>
+    /// <returns>One entry per catalog GPU, in catalog order.</returns>
+    public static IReadOnlyList<GpuFit> FitAll(IReadOnlyList<PreparedMeasurement> rows, HardwareCatalog catalog, string measurementName)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(catalog);
+        var byGpu = rows.Where(r => r.Gpu is not null).GroupBy(r => r.Gpu!.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var fits = new GpuFit?[catalog.Gpus.Count];
+        Parallel.For(0, catalog.Gpus.Count, i =>
+        {
+            GpuSpec gpu = catalog.Gpus[i];
+            if (byGpu.TryGetValue(gpu.Id, out var own))
+            {
+                var (calibration, used) = FitGpu(gpu, own);
+                if (used > 0)
+                {
+                    fits[i] = new GpuFit(gpu, calibration with { Source = KeepHostLinkNote(gpu, Invariant.Text($"calibrated: llmplan calibrate on {measurementName} ({used} rows)")) }, CalibrationOrigin.Fitted, used);
+                }
+            }
+        });
+
+        var fitted = fits.OfType<GpuFit>().ToList();
+        for (int i = 0; i < fits.Length; i++)
+        {
+            fits[i] ??= Derive(catalog.Gpus[i], fitted, measurementName);
+        }
+
+        return [.. fits.Select(f => f!)];
+    }
+
+    /// <summary>Fits one GPU's constants to its rows.</summary>
+    /// <param name="gpu">The GPU.</param>
+    /// <param name="rows">Rows measured on it.</param>
+    /// <returns>The rounded constants and the number of rows used (0, with the defaults, when none is predictable).</returns>
+    public static (GpuCalibration Calibration, int Rows) FitGpu(GpuSpec gpu, IReadOnlyList<PreparedMeasurement> rows)
+    {
+        ArgumentNullException.ThrowIfNull(gpu);
+        ArgumentNullException.ThrowIfNull(rows);
+        GpuCalibration start = ArchitectureDefaults.For(gpu);
+        var usable = rows.Where(r => MeasurementPredictor.Predict(r, start).Predicted is not null).ToList();
+        if (usable.Count == 0)
+        {
+            return (start, 0);
+        }
+
+        double[] x0 = ToLog(start);
+        double Objective(double[] x)
+        {
+            GpuCalibration c = FromLog(x, start);
+            double sum = 0;
+            foreach (PreparedMeasurement row in usable)
+            {
+                double? predicted = MeasurementPredictor.Predict(row, c).Predicted;
+                double r = predicted is { } p && p > 0 ? Math.Log(p / row.Measurement.Value) : MissedPenalty;
+                sum += SoftL1(r);
+            }
+
+            double prior = x.Select((v, k) => (v - x0[k]) * (v - x0[k])).Sum();
+            return (sum / usable.Count) + (PriorWeight * prior);
+        }
+
+        var (best, _) = NelderMead.Minimize(Objective, x0, step: 0.5, tolerance: 1e-12, maxEvaluations: 1500, restarts: 6);
+        return (Round(FromLog(best, start)), usable.Count);
+    }
+
+    /// <summary>The soft-L1 loss of a log error.</summary>
+    /// <param name="r">The log error ln(predicted / measured).</param>
+    /// <returns>2s²(√(1 + (r/s)²) − 1).</returns>
+    public static double SoftL1(double r) => 2 * LossScale * LossScale * (Math.Sqrt(1 + (r / LossScale * (r / LossScale))) - 1);
+
+    /// <summary>Rounds constants as the catalog file holds them: η to 3 decimals (between 0.001 and 1), o to 0.001 ms,
+    /// λ to 0.1 µs.</summary>
+    /// <param name="c">The constants.</param>
+    /// <returns>The rounded constants.</returns>
+    public static GpuCalibration Round(GpuCalibration c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return c with
+        {
+            ComputeEfficiency = Math.Clamp(Math.Round(c.ComputeEfficiency, 3, MidpointRounding.AwayFromZero), 0.001, 1),
+            MemoryEfficiency = Math.Clamp(Math.Round(c.MemoryEfficiency, 3, MidpointRounding.AwayFromZero), 0.001, 1),
+            StepOverhead = Seconds.FromMilliseconds(Math.Round(c.StepOverhead.Milliseconds, 3, MidpointRounding.AwayFromZero)),
+            CollectiveLatency = Seconds.FromMicroseconds(Math.Round(c.CollectiveLatency.Value * 1e6, 1, MidpointRounding.AwayFromZero)),
+        };
+    }
+
+    /// <summary>Constants for a GPU without measurements: the medians of η_c, η_m and o over the fitted GPUs of its
+    /// generation, and of λ over those with the same kind of link (NVLink or PCIe; its default when none); the
+    /// generation's defaults when no GPU of the generation was fitted.</summary>
+    /// <param name="gpu">The GPU.</param>
+    /// <param name="fitted">The fitted GPUs.</param>
+    /// <param name="measurementName">The measurement file's name, for the source.</param>
+    /// <returns>The constants.</returns>
+    public static GpuFit Derive(GpuSpec gpu, IReadOnlyList<GpuFit> fitted, string measurementName)
+    {
+        ArgumentNullException.ThrowIfNull(gpu);
+        ArgumentNullException.ThrowIfNull(fitted);
+        GpuCalibration defaults = ArchitectureDefaults.For(gpu);
+        var same = fitted.Where(f => f.Origin == CalibrationOrigin.Fitted && string.Equals(f.Gpu.Architecture, gpu.Architecture, StringComparison.Ordinal)).OrderBy(f => f.Gpu.Id, StringComparer.Ordinal).ToList();
+        if (same.Count == 0)
+        {
+            return new GpuFit(gpu, defaults with { Source = KeepHostLinkNote(gpu, defaults.Source) }, CalibrationOrigin.Default, 0);
+        }
+
+        var sameLink = same.Where(f => f.Gpu.HasNvlink == gpu.HasNvlink).ToList();
+        double Median(IEnumerable<double> values) => ErrorSummary.Quantile([.. values.Order()], 0.5);
+        var derived = defaults with
+        {
+            ComputeEfficiency = Median(same.Select(f => f.Calibration.ComputeEfficiency)),
+            MemoryEfficiency = Median(same.Select(f => f.Calibration.MemoryEfficiency)),
+            StepOverhead = Seconds.FromSeconds(Median(same.Select(f => f.Calibration.StepOverhead.Value))),
+            CollectiveLatency = sameLink.Count > 0 ? Seconds.FromSeconds(Median(sameLink.Select(f => f.Calibration.CollectiveLatency.Value))) : defaults.CollectiveLatency,
+            Source = KeepHostLinkNote(gpu, Invariant.Text($"derived:{gpu.Architecture}: median of {string.Join(" ", same.Select(f => f.Gpu.Id))} calibrated on {measurementName}")),
+        };
+        return new GpuFit(gpu, Round(derived), CalibrationOrigin.Derived, 0);
+    }
+
+    private static string KeepHostLinkNote(GpuSpec gpu, string source)
+    {
+        int note = gpu.Calibration.Source.IndexOf("; host link", StringComparison.Ordinal);
+        return note < 0 ? source : source + gpu.Calibration.Source[note..];
+    }
+
+    private static double[] ToLog(GpuCalibration c) =>
+        [Math.Log(c.ComputeEfficiency), Math.Log(c.MemoryEfficiency), Math.Log(c.StepOverhead.Milliseconds), Math.Log(c.CollectiveLatency.Value * 1e6)];
+
+    private static GpuCalibration FromLog(double[] x, GpuCalibration template) => template with
+    {
+        ComputeEfficiency = Math.Min(1, Math.Exp(Math.Max(x[0], -7))),
+        MemoryEfficiency = Math.Min(1, Math.Exp(Math.Max(x[1], -7))),
+        StepOverhead = Seconds.FromMilliseconds(Math.Exp(Math.Clamp(x[2], -7, 7))),
+        CollectiveLatency = Seconds.FromMicroseconds(Math.Exp(Math.Clamp(x[3], -5, 12))),
+    };
+}
