@@ -22,7 +22,7 @@ internal sealed class MeasurementOptions
 
     public Option<string[]> MaxSequences { get; } = new("--max-sequences")
     {
-        Description = "An engine's cap on running sequences for 'max' rows, ENGINE=N (e.g. vllm=1024); repeatable. Defaults: trtllm 2048, every other engine 256 (vLLM's max_num_seqs).",
+        Description = "An engine's cap on running sequences, ENGINE=N, where ENGINE is a family (vllm) or an exact engine column (vllm:0.10.0, which wins); repeatable. Defaults: trtllm 2048, sglang 4096, every other engine 256 (vLLM's max_num_seqs).",
         HelpName = "ENGINE=N",
     };
 
