@@ -1,0 +1,133 @@
+using LlmPlan.Accuracy;
+using LlmPlan.Catalog;
+using LlmPlan.Tests.Infrastructure;
+using LlmPlan.Units;
+
+namespace LlmPlan.Tests.Accuracy;
+
+public class CalibrationFitTests
+{
+    private static readonly GpuSpec H100 = TestHardware.Catalog.FindGpu("H100-SXM-80GB")!;
+
+    private static readonly GpuCalibration Truth = new(0.55, 0.72, Seconds.FromMilliseconds(2.5), Seconds.FromMicroseconds(25), "truth");
+
+    /// <summary>Rows of every kind on the H100 whose values the model itself predicts with <see cref="Truth"/>.</summary>
+    private static List<PreparedMeasurement> Synthetic()
+    {
+        var rows = new List<Measurement>();
+        int id = 0;
+        void Add(string model, int tp, MeasuredMetric metric, MeasuredLoad load, int? input, int? output) => rows.Add(new Measurement
+        {
+            Id = $"s{id++}", Source = "synthetic", Engine = "vllm", Model = model, Gpu = H100.Id, Precision = Precision.Bf16,
+            TensorParallel = tp, PipelineParallel = 1, Replicas = 1, InputTokens = input, OutputTokens = output, Load = load, Metric = metric, Value = 1,
+        });
+
+        foreach (var (model, tp) in new[] { ("llama-3.1-8b", 1), ("llama-3.1-8b", 2), ("llama-3.1-70b", 4), ("llama-3.1-70b", 8) })
+        {
+            foreach (int n in new[] { 1, 8, 64 })
+            {
+                Add(model, tp, MeasuredMetric.TimePerOutputToken, MeasuredLoad.Closed(n), 1024, 256);
+                Add(model, tp, MeasuredMetric.TimeToFirstToken, MeasuredLoad.Closed(n), 2048, 128);
+            }
+
+            Add(model, tp, MeasuredMetric.OutputTokensPerSecond, MeasuredLoad.Max, 512, 512);
+            Add(model, tp, MeasuredMetric.LayerPrefill, MeasuredLoad.Closed(1), 4000, 0);
+            Add(model, tp, MeasuredMetric.LayerDecode, MeasuredLoad.Closed(16), null, null);
+        }
+
+        return [.. rows.Select(m =>
+        {
+            PreparedMeasurement p = MeasurementPredictor.Prepare(m, TestHardware.Catalog);
+            MeasurementPrediction truth = MeasurementPredictor.Predict(p, Truth);
+            Assert.True(truth.Predicted is not null, $"{m.Model} TP {m.TensorParallel} {m.Metric} {m.Load}: {truth.SkipReason}");
+            return p with { Measurement = m with { Value = truth.Predicted!.Value } };
+        })];
+    }
+
+    private static void AssertNear(double expected, double actual, double relative) =>
+        Assert.True(Math.Abs(actual - expected) <= relative * expected, $"expected {expected} within {relative:P1}, got {actual}");
+
+    [Fact]
+    public void Should_recover_the_constants_When_measurements_are_generated_by_the_model_itself()
+    {
+        // Given rows the model predicts exactly with known constants, When the GPU is fitted from its defaults
+        var (fitted, used) = CalibrationFit.FitGpu(H100, Synthetic());
+
+        // Then every row is used and the four constants come back (to the written rounding)
+        Assert.Equal(36, used);
+        AssertNear(0.55, fitted.ComputeEfficiency, 0.005);
+        AssertNear(0.72, fitted.MemoryEfficiency, 0.005);
+        AssertNear(2.5, fitted.StepOverhead.Milliseconds, 0.01);
+        AssertNear(25, fitted.CollectiveLatency.Value * 1e6, 0.03);
+    }
+
+    [Fact]
+    public void Should_still_recover_the_constants_When_a_few_rows_are_off_by_a_factor()
+    {
+        // Given the same rows with 4 of 36 measured 3 times too slow or fast (rows the model cannot describe)
+        var rows = Synthetic();
+        foreach (int i in new[] { 1, 11, 22, 33 })
+        {
+            Measurement m = rows[i].Measurement;
+            rows[i] = rows[i] with { Measurement = m with { Value = m.Value * (i % 2 == 0 ? 3 : 1 / 3.0) } };
+        }
+
+        // When fitted, Then the robust loss ignores them
+        var (fitted, _) = CalibrationFit.FitGpu(H100, rows);
+        AssertNear(0.55, fitted.ComputeEfficiency, 0.02);
+        AssertNear(0.72, fitted.MemoryEfficiency, 0.02);
+        AssertNear(2.5, fitted.StepOverhead.Milliseconds, 0.05);
+        AssertNear(25, fitted.CollectiveLatency.Value * 1e6, 0.1);
+    }
+
+    [Fact]
+    public void Should_derive_constants_from_its_generation_When_a_gpu_has_no_rows()
+    {
+        // Given the synthetic H100 rows only, When the whole catalog is calibrated
+        var fits = CalibrationFit.FitAll(Synthetic(), TestHardware.Catalog, "synthetic.csv");
+
+        // Then the H100 is fitted, the other Hopper GPUs take its constants (λ only where the link is alike),
+        // and a generation without rows keeps its defaults
+        GpuFit h100 = fits.Single(f => f.Gpu.Id == "H100-SXM-80GB");
+        GpuFit h200 = fits.Single(f => f.Gpu.Id == "H200-SXM-141GB");
+        GpuFit pcie = fits.Single(f => f.Gpu.Id == "H100-PCIe-80GB");
+        GpuFit b200 = fits.Single(f => f.Gpu.Id == "B200");
+        Assert.Equal((CalibrationOrigin.Fitted, 36), (h100.Origin, h100.Rows));
+        Assert.Equal("calibrated: llmplan calibrate on synthetic.csv (36 rows)", h100.Calibration.Source);
+        Assert.Equal(CalibrationOrigin.Derived, h200.Origin);
+        Assert.Equal(h100.Calibration with { Source = h200.Calibration.Source }, h200.Calibration);
+        Assert.Equal("derived:hopper: median of H100-SXM-80GB calibrated on synthetic.csv", h200.Calibration.Source);
+        Assert.Equal(h100.Calibration.ComputeEfficiency, pcie.Calibration.ComputeEfficiency);
+        Assert.Equal(Seconds.FromMicroseconds(30), pcie.Calibration.CollectiveLatency);
+        Assert.Equal((CalibrationOrigin.Default, "default:blackwell", 0.60), (b200.Origin, b200.Calibration.Source, b200.Calibration.ComputeEfficiency));
+        Assert.Equal(TestHardware.Catalog.Gpus.Select(g => g.Id), fits.Select(f => f.Gpu.Id));
+    }
+
+    [Fact]
+    public void Should_keep_the_measured_host_link_When_a_gpu_is_calibrated()
+    {
+        var fits = CalibrationFit.FitAll([], TestHardware.Catalog, "none.csv");
+        GpuFit t4 = fits.Single(f => f.Gpu.Id == "T4");
+        Assert.Equal(TestHardware.Catalog.FindGpu("T4")!.Calibration.HostToDevice, t4.Calibration.HostToDevice);
+        Assert.StartsWith("default:turing; host link: FlexGen", t4.Calibration.Source, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_find_the_minimum_When_nelder_mead_minimises_the_rosenbrock_function()
+    {
+        static double Rosenbrock(double[] x) => (100 * Math.Pow(x[1] - (x[0] * x[0]), 2)) + Math.Pow(1 - x[0], 2);
+        var (point, value) = NelderMead.Minimize(Rosenbrock, [-1.2, 1.0], step: 0.5, tolerance: 1e-14, maxEvaluations: 5000);
+        Assert.InRange(point[0], 0.9999, 1.0001);
+        Assert.InRange(point[1], 0.9998, 1.0002);
+        Assert.True(value < 1e-8);
+    }
+
+    [Fact]
+    public void Should_be_quadratic_for_small_errors_and_flat_for_large_ones_When_the_loss_is_evaluated()
+    {
+        Assert.Equal(0.0, CalibrationFit.Loss(0));
+        Assert.Equal(0.01 * 0.01, CalibrationFit.Loss(0.01), 6);
+        Assert.True(CalibrationFit.Loss(Math.Log(10)) < 4 * CalibrationFit.Loss(Math.Log(1.5)), "a factor-10 error costs less than 4 times a 50 % one (a square would cost 32 times)");
+        Assert.Equal(CalibrationFit.Loss(-0.3), CalibrationFit.Loss(0.3));
+    }
+}
