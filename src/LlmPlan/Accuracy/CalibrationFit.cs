@@ -18,23 +18,23 @@ public enum CalibrationOrigin
 
 /// <summary>The constants of one GPU after calibration.</summary>
 /// <param name="Gpu">The GPU.</param>
-/// <param name="Calibration">The constants, rounded as written (η to 3 decimals, o to 0.001 ms, λ to 0.1 µs).</param>
+/// <param name="Calibration">The constants, rounded as written (efficiencies to 3 decimals, o to 0.001 ms, λ to 0.1 µs).</param>
 /// <param name="Origin">How they were obtained.</param>
 /// <param name="Rows">The measurements they were fitted to (0 unless fitted).</param>
 public sealed record GpuFit(GpuSpec Gpu, GpuCalibration Calibration, CalibrationOrigin Origin, int Rows);
 
-/// <summary>Fits each GPU's four constants (η_c, η_m, o, λ) to measurements (docs/accuracy.md, "How the constants are
+/// <summary>Fits each GPU's five constants (η_c, η_m, o, λ, η_l) to measurements (docs/accuracy.md, "How the constants are
 /// fitted").</summary>
 /// <remarks>
 /// <para>Per GPU, over its predictable rows i, the fit minimises the mean robust (Cauchy) loss of the log errors
 /// rᵢ = ln(predictedᵢ / measuredᵢ), ρ(r) = s²·ln(1 + (r/s)²) with s = 0.2: quadratic for small errors, while a row off by
 /// a factor pulls barely more than one off by 50 %, so rows the model cannot describe (TTFT under a benchmark's
 /// frontend overheads, runs slowed by something the row does not record) do not drag the rest; plus a weak prior 10⁻⁴·Σₖ(xₖ − xₖ⁰)² on the
-/// log-constants x = (ln η_c, ln η_m, ln o, ln λ) towards the generation's defaults, which only decides constants the rows
-/// do not constrain (λ when every row is TP 1 and PP 1). η is capped at 1; o and λ stay positive. The minimiser is
-/// Nelder–Mead with restarts, from the defaults. A row that stops being predictable at a trial point (an open loop whose
+/// log-constants x = (ln η_c, ln η_m, ln o, ln λ, ln η_l) towards the generation's defaults, which only decides constants the rows
+/// do not constrain (λ and η_l when every row is TP 1). The efficiencies are capped at 1; o and λ stay positive. The
+/// minimiser is Nelder–Mead with restarts, from the defaults and from each constant in turn moved a factor 10 away. A row that stops being predictable at a trial point (an open loop whose
 /// rate reaches the capacity) costs as much as a factor-10 error.</para>
-/// <para>Nothing is fitted per model or per row: four numbers per GPU.</para>
+/// <para>Nothing is fitted per model or per row: five numbers per GPU.</para>
 /// </remarks>
 public static class CalibrationFit
 {
@@ -111,7 +111,26 @@ public static class CalibrationFit
             return (sum / usable.Count) + (PriorWeight * prior);
         }
 
-        var (best, _) = NelderMead.Minimize(Objective, x0, step: 0.5, tolerance: 1e-12, maxEvaluations: 1500, restarts: 6);
+        // From the defaults, and from each constant in turn moved a factor 10 towards slower hardware (lower
+        // efficiencies, higher overhead and latency), so that a fit whose data needs one constant far from its default
+        // does not settle for another: the best end point wins (the first on ties).
+        double[] best = x0;
+        double bestValue = double.PositiveInfinity;
+        for (int k = -1; k < x0.Length; k++)
+        {
+            double[] from = [.. x0];
+            if (k >= 0)
+            {
+                from[k] += k is 2 or 3 ? Math.Log(10) : -Math.Log(10);
+            }
+
+            var (point, value) = NelderMead.Minimize(Objective, from, step: 0.5, tolerance: 1e-12, maxEvaluations: 1500, restarts: 6);
+            if (value < bestValue)
+            {
+                (best, bestValue) = (point, value);
+            }
+        }
+
         return (Round(FromLog(best, start)), usable.Count);
     }
 
@@ -120,8 +139,8 @@ public static class CalibrationFit
     /// <returns>s²·ln(1 + (r/s)²).</returns>
     public static double Loss(double r) => LossScale * LossScale * Math.Log(1 + (r / LossScale * (r / LossScale)));
 
-    /// <summary>Rounds constants as the catalog file holds them: η to 3 decimals (between 0.001 and 1), o to 0.001 ms,
-    /// λ to 0.1 µs.</summary>
+    /// <summary>Rounds constants as the catalog file holds them: the efficiencies to 3 decimals (between 0.001 and 1), o
+    /// to 0.001 ms, λ to 0.1 µs.</summary>
     /// <param name="c">The constants.</param>
     /// <returns>The rounded constants.</returns>
     public static GpuCalibration Round(GpuCalibration c)
@@ -133,11 +152,12 @@ public static class CalibrationFit
             MemoryEfficiency = Math.Clamp(Math.Round(c.MemoryEfficiency, 3, MidpointRounding.AwayFromZero), 0.001, 1),
             StepOverhead = Seconds.FromMilliseconds(Math.Round(c.StepOverhead.Milliseconds, 3, MidpointRounding.AwayFromZero)),
             CollectiveLatency = Seconds.FromMicroseconds(Math.Round(c.CollectiveLatency.Value * 1e6, 1, MidpointRounding.AwayFromZero)),
+            LinkEfficiency = Math.Clamp(Math.Round(c.LinkEfficiency, 3, MidpointRounding.AwayFromZero), 0.001, 1),
         };
     }
 
     /// <summary>Constants for a GPU without measurements: the medians of η_c, η_m and o over the fitted GPUs of its
-    /// generation, and of λ over those with the same kind of link (NVLink or PCIe; its default when none); the
+    /// generation, and of λ and η_l over those with the same kind of link (NVLink or PCIe; its defaults when none); the
     /// generation's defaults when no GPU of the generation was fitted.</summary>
     /// <param name="gpu">The GPU.</param>
     /// <param name="fitted">The fitted GPUs.</param>
@@ -162,6 +182,7 @@ public static class CalibrationFit
             MemoryEfficiency = Median(same.Select(f => f.Calibration.MemoryEfficiency)),
             StepOverhead = Seconds.FromSeconds(Median(same.Select(f => f.Calibration.StepOverhead.Value))),
             CollectiveLatency = sameLink.Count > 0 ? Seconds.FromSeconds(Median(sameLink.Select(f => f.Calibration.CollectiveLatency.Value))) : defaults.CollectiveLatency,
+            LinkEfficiency = sameLink.Count > 0 ? Median(sameLink.Select(f => f.Calibration.LinkEfficiency)) : defaults.LinkEfficiency,
             Source = KeepHostLinkNote(gpu, Invariant.Text($"derived:{gpu.Architecture}: median of {string.Join(" ", same.Select(f => f.Gpu.Id))} calibrated on {measurementName}")),
         };
         return new GpuFit(gpu, Round(derived), CalibrationOrigin.Derived, 0);
@@ -174,7 +195,7 @@ public static class CalibrationFit
     }
 
     private static double[] ToLog(GpuCalibration c) =>
-        [Math.Log(c.ComputeEfficiency), Math.Log(c.MemoryEfficiency), Math.Log(c.StepOverhead.Milliseconds), Math.Log(c.CollectiveLatency.Value * 1e6)];
+        [Math.Log(c.ComputeEfficiency), Math.Log(c.MemoryEfficiency), Math.Log(c.StepOverhead.Milliseconds), Math.Log(c.CollectiveLatency.Value * 1e6), Math.Log(c.LinkEfficiency)];
 
     private static GpuCalibration FromLog(double[] x, GpuCalibration template) => template with
     {
@@ -182,5 +203,6 @@ public static class CalibrationFit
         MemoryEfficiency = Math.Min(1, Math.Exp(Math.Max(x[1], -7))),
         StepOverhead = Seconds.FromMilliseconds(Math.Exp(Math.Clamp(x[2], -7, 7))),
         CollectiveLatency = Seconds.FromMicroseconds(Math.Exp(Math.Clamp(x[3], -5, 12))),
+        LinkEfficiency = Math.Min(1, Math.Exp(Math.Max(x[4], -7))),
     };
 }

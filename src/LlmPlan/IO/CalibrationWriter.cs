@@ -11,8 +11,8 @@ public static class CalibrationWriter
     /// <summary>The header, as in data/gpu-calibration.csv.</summary>
     public static readonly IReadOnlyList<string> Columns =
     [
-        "gpu", "compute_efficiency", "memory_efficiency", "step_overhead_ms", "collective_latency_us", "host_to_device_gbps",
-        "device_to_host_gbps", "source",
+        "gpu", "compute_efficiency", "memory_efficiency", "step_overhead_ms", "collective_latency_us", "link_efficiency",
+        "host_to_device_gbps", "device_to_host_gbps", "source",
     ];
 
     /// <summary>The CSV text: one row per GPU, in the given order.</summary>
@@ -34,6 +34,7 @@ public static class CalibrationWriter
                 c.MemoryEfficiency.ToString("0.000", CultureInfo.InvariantCulture),
                 c.StepOverhead.Milliseconds.ToString("0.000", CultureInfo.InvariantCulture),
                 (c.CollectiveLatency.Value * 1e6).ToString("0.0", CultureInfo.InvariantCulture),
+                c.LinkEfficiency.ToString("0.000", CultureInfo.InvariantCulture),
                 c.HostToDevice is { } h ? CsvWriter.Number(h.GigabytesPerSecond, 6) : string.Empty,
                 c.DeviceToHost is { } d ? CsvWriter.Number(d.GigabytesPerSecond, 6) : string.Empty,
                 c.Source,

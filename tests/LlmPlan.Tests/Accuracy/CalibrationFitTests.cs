@@ -9,7 +9,7 @@ public class CalibrationFitTests
 {
     private static readonly GpuSpec H100 = TestHardware.Catalog.FindGpu("H100-SXM-80GB")!;
 
-    private static readonly GpuCalibration Truth = new(0.55, 0.72, Seconds.FromMilliseconds(2.5), Seconds.FromMicroseconds(25), "truth");
+    private static readonly GpuCalibration Truth = new(0.55, 0.72, Seconds.FromMilliseconds(2.5), Seconds.FromMicroseconds(25), "truth") { LinkEfficiency = 0.4 };
 
     /// <summary>Rows of every kind on the H100 whose values the model itself predicts with <see cref="Truth"/>.</summary>
     private static List<PreparedMeasurement> Synthetic()
@@ -53,12 +53,13 @@ public class CalibrationFitTests
         // Given rows the model predicts exactly with known constants, When the GPU is fitted from its defaults
         var (fitted, used) = CalibrationFit.FitGpu(H100, Synthetic());
 
-        // Then every row is used and the four constants come back (to the written rounding)
+        // Then every row is used and the five constants come back (to the written rounding)
         Assert.Equal(36, used);
         AssertNear(0.55, fitted.ComputeEfficiency, 0.005);
         AssertNear(0.72, fitted.MemoryEfficiency, 0.005);
         AssertNear(2.5, fitted.StepOverhead.Milliseconds, 0.01);
         AssertNear(25, fitted.CollectiveLatency.Value * 1e6, 0.03);
+        AssertNear(0.4, fitted.LinkEfficiency, 0.01);
     }
 
     [Fact]
@@ -78,6 +79,7 @@ public class CalibrationFitTests
         AssertNear(0.72, fitted.MemoryEfficiency, 0.02);
         AssertNear(2.5, fitted.StepOverhead.Milliseconds, 0.05);
         AssertNear(25, fitted.CollectiveLatency.Value * 1e6, 0.1);
+        AssertNear(0.4, fitted.LinkEfficiency, 0.05);
     }
 
     [Fact]
