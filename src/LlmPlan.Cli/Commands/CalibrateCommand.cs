@@ -114,5 +114,5 @@ internal static class CalibrateCommand
         Tables.Write(output, "all held-out rows together", ["group", "n", "median", "mean", "p90"], AccuracyReport.SummaryRows(result.Pooled), new HashSet<int> { 1, 2, 3, 4 });
     }
 
-    private static string F(double value, int decimals) => value.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+    private static string F(double value, int decimals) => LlmPlan.Invariant.Fixed(value, decimals);
 }

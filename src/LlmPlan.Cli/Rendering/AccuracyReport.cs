@@ -14,7 +14,7 @@ internal static class AccuracyReport
     /// <summary>Writes the error summaries, the worst rows and the skipped rows.</summary>
     public static void Write(TextWriter output, ValidationReport report, string name)
     {
-        output.WriteLine(Invariant($"{name}: {report.Rows.Count} rows, {report.Overall.Count} predicted, {report.Rows.Count - report.Overall.Count} skipped."));
+        output.WriteLine(LlmPlan.Invariant.Text($"{name}: {report.Rows.Count} rows, {report.Overall.Count} predicted, {report.Rows.Count - report.Overall.Count} skipped."));
         Tables.Write(output, "absolute percentage error (APE)", ["group", "n", "median", "mean", "p90"], SummaryRows(report), Numeric);
         var worst = report.Predicted.OrderByDescending(r => r.Ape!.Value).ThenBy(r => r.Measurement.Id, StringComparer.Ordinal).Take(WorstRows).ToList();
         if (worst.Count > 0)
@@ -26,7 +26,7 @@ internal static class AccuracyReport
                 worst.Select(r => (IReadOnlyList<string>)
                 [
                     r.Measurement.Id, r.Measurement.Metric.Name(), r.Measurement.Gpu,
-                    Invariant($"{r.Measurement.TensorParallel} x {r.Measurement.PipelineParallel}"), r.Measurement.Load.ToString(),
+                    LlmPlan.Invariant.Text($"{r.Measurement.TensorParallel} x {r.Measurement.PipelineParallel}"), r.Measurement.Load.ToString(),
                     Number(r.Measurement.Value), Number(r.Predicted!.Value), Percent(r.Ape!.Value),
                 ]),
                 new HashSet<int> { 5, 6, 7 });
@@ -60,6 +60,4 @@ internal static class AccuracyReport
     public static string Percent(double fraction) => double.IsFinite(fraction) ? (fraction * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %" : "-";
 
     private static string Number(double value) => value.ToString("#,0.###", CultureInfo.InvariantCulture);
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -44,8 +44,16 @@ public class CalibrationFitTests
         })];
     }
 
-    private static void AssertNear(double expected, double actual, double relative) =>
-        Assert.True(Math.Abs(actual - expected) <= relative * expected, $"expected {expected} within {relative:P1}, got {actual}");
+    /// <summary>Checks η_c, η_m, o, λ and η_l against <see cref="Truth"/>, each within its relative tolerance.</summary>
+    private static void AssertRecovered(GpuCalibration fitted, double[] relative)
+    {
+        double[] expected = [Truth.ComputeEfficiency, Truth.MemoryEfficiency, Truth.StepOverhead.Value, Truth.CollectiveLatency.Value, Truth.LinkEfficiency];
+        double[] actual = [fitted.ComputeEfficiency, fitted.MemoryEfficiency, fitted.StepOverhead.Value, fitted.CollectiveLatency.Value, fitted.LinkEfficiency];
+        for (int k = 0; k < expected.Length; k++)
+        {
+            Assert.True(Math.Abs(actual[k] - expected[k]) <= relative[k] * expected[k], $"constant {k}: expected {expected[k]} within {relative[k]:P1}, got {actual[k]}");
+        }
+    }
 
     [Fact]
     public void Should_recover_the_constants_When_measurements_are_generated_by_the_model_itself()
@@ -55,11 +63,7 @@ public class CalibrationFitTests
 
         // Then every row is used and the five constants come back (to the written rounding)
         Assert.Equal(36, used);
-        AssertNear(0.55, fitted.ComputeEfficiency, 0.005);
-        AssertNear(0.72, fitted.MemoryEfficiency, 0.005);
-        AssertNear(2.5, fitted.StepOverhead.Milliseconds, 0.01);
-        AssertNear(25, fitted.CollectiveLatency.Value * 1e6, 0.03);
-        AssertNear(0.4, fitted.LinkEfficiency, 0.01);
+        AssertRecovered(fitted, [0.005, 0.005, 0.01, 0.03, 0.01]);
     }
 
     [Fact]
@@ -75,11 +79,7 @@ public class CalibrationFitTests
 
         // When fitted, Then the robust loss ignores them
         var (fitted, _) = CalibrationFit.FitGpu(H100, rows);
-        AssertNear(0.55, fitted.ComputeEfficiency, 0.02);
-        AssertNear(0.72, fitted.MemoryEfficiency, 0.02);
-        AssertNear(2.5, fitted.StepOverhead.Milliseconds, 0.05);
-        AssertNear(25, fitted.CollectiveLatency.Value * 1e6, 0.1);
-        AssertNear(0.4, fitted.LinkEfficiency, 0.05);
+        AssertRecovered(fitted, [0.02, 0.02, 0.05, 0.1, 0.05]);
     }
 
     [Fact]
