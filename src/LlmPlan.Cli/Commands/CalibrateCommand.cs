@@ -85,6 +85,7 @@ internal static class CalibrateCommand
                 F(f.Calibration.StepOverhead.Milliseconds, 3), F(f.Calibration.CollectiveLatency.Value * 1e6, 1), F(f.Calibration.LinkEfficiency, 3), f.Origin.ToString().ToLowerInvariant(),
             ]),
             new HashSet<int> { 1, 2, 3, 4, 5, 6 });
+        WriteAtBounds(output, fits);
 
         ValidationReport Report(Func<GpuSpec, GpuCalibration> constants) =>
             ValidationReport.Of([.. rows.Select(r => MeasurementPredictor.Predict(r, r.Gpu is { } g ? constants(g) : null))]);
@@ -100,6 +101,25 @@ internal static class CalibrateCommand
             ["group", "n", "defaults median", "defaults p90", "catalog median", "catalog p90", "fitted median", "fitted p90"],
             fitted.Select((row, i) => (IReadOnlyList<string>)[row[0], row[1], before[i][2], before[i][4], now[i][2], now[i][4], row[2], row[4]]),
             new HashSet<int> { 1, 2, 3, 4, 5, 6, 7 });
+    }
+
+    private static void WriteAtBounds(TextWriter output, IReadOnlyList<GpuFit> fits)
+    {
+        var atBounds = fits.Where(f => f.AtBounds.Count > 0).ToList();
+        if (atBounds.Count == 0)
+        {
+            output.WriteLine("no fitted constant is at a bound of its physical range.");
+            output.WriteLine();
+            return;
+        }
+
+        output.WriteLine("fitted constants at a bound of their physical range (the model misses an effect in these GPUs' rows):");
+        foreach (GpuFit fit in atBounds)
+        {
+            output.WriteLine($"  {fit.Gpu.Id}: {string.Join(", ", fit.AtBounds)}");
+        }
+
+        output.WriteLine();
     }
 
     private static void WriteCrossValidation(TextWriter output, CrossValidationResult result, string name)

@@ -17,6 +17,10 @@ public static class ArchitectureDefaults
     /// <summary>The collective latency of PCIe-only GPUs.</summary>
     public static readonly Seconds PcieCollectiveLatency = Seconds.FromMicroseconds(30);
 
+    /// <summary>The link efficiency of every generation: NCCL's bus bandwidth is about 80 % of NVLink's line rate
+    /// (docs/accuracy.md, "Physical ranges").</summary>
+    public const double LinkEfficiency = 0.80;
+
     /// <summary>The compute and memory efficiency of a generation: ampere 0.70/0.80, hopper and ada 0.65/0.80, blackwell
     /// 0.60/0.80, turing and volta 0.60/0.75, cdna3 0.50/0.70; any other 0.60/0.75.</summary>
     /// <param name="architecture">The generation, as in data/gpus.csv.</param>
@@ -30,8 +34,9 @@ public static class ArchitectureDefaults
         _ => (0.60, 0.75),
     };
 
-    /// <summary>The default constants of a GPU: its generation's efficiencies, 1.5 ms per step, and 10 µs per collective
-    /// with NVLink or 30 µs without; the measured host-link rates of its catalog row are kept.</summary>
+    /// <summary>The default constants of a GPU: its generation's efficiencies, 1.5 ms per step, 10 µs per collective
+    /// with NVLink or 30 µs without, and a link efficiency of 0.80; the measured host-link rates of its catalog row are
+    /// kept.</summary>
     /// <param name="gpu">The GPU.</param>
     /// <returns>The constants, with source <c>default:&lt;generation&gt;</c>.</returns>
     public static GpuCalibration For(GpuSpec gpu)
@@ -42,6 +47,7 @@ public static class ArchitectureDefaults
         {
             HostToDevice = gpu.Calibration.HostToDevice,
             DeviceToHost = gpu.Calibration.DeviceToHost,
+            LinkEfficiency = LinkEfficiency,
         };
     }
 }

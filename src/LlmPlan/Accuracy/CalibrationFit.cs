@@ -21,7 +21,12 @@ public enum CalibrationOrigin
 /// <param name="Calibration">The constants, rounded as written (efficiencies to 3 decimals, o to 0.001 ms, λ to 0.1 µs).</param>
 /// <param name="Origin">How they were obtained.</param>
 /// <param name="Rows">The measurements they were fitted to (0 unless fitted).</param>
-public sealed record GpuFit(GpuSpec Gpu, GpuCalibration Calibration, CalibrationOrigin Origin, int Rows);
+public sealed record GpuFit(GpuSpec Gpu, GpuCalibration Calibration, CalibrationOrigin Origin, int Rows)
+{
+    /// <summary>The fitted constants that sit at a bound of their physical range (<see cref="CalibrationBounds.AtBounds"/>):
+    /// the model misses an effect in this GPU's rows. Empty unless fitted.</summary>
+    public IReadOnlyList<string> AtBounds => Origin == CalibrationOrigin.Fitted ? CalibrationBounds.AtBounds(Calibration) : [];
+}
 
 /// <summary>Fits each GPU's five constants (η_c, η_m, o, λ, η_l) to measurements (docs/accuracy.md, "How the constants are
 /// fitted").</summary>
@@ -30,10 +35,12 @@ public sealed record GpuFit(GpuSpec Gpu, GpuCalibration Calibration, Calibration
 /// rᵢ = ln(predictedᵢ / measuredᵢ), ρ(r) = s²·ln(1 + (r/s)²) with s = 0.2: quadratic for small errors, while a row off by
 /// a factor pulls barely more than one off by 50 %, so rows the model cannot describe (TTFT under a benchmark's
 /// frontend overheads, runs slowed by something the row does not record) do not drag the rest; plus a weak prior 10⁻⁴·Σₖ(xₖ − xₖ⁰)² on the
-/// log-constants x = (ln η_c, ln η_m, ln o, ln λ, ln η_l) towards the generation's defaults, which only decides constants the rows
-/// do not constrain (λ and η_l when every row is TP 1). The efficiencies are capped at 1; o and λ stay positive. The
-/// minimiser is Nelder–Mead with restarts, from the defaults and from each constant in turn moved a factor 10 away. A row that stops being predictable at a trial point (an open loop whose
-/// rate reaches the capacity) costs as much as a factor-10 error.</para>
+/// log-constants (ln η_c, ln η_m, ln o, ln λ, ln η_l) towards the generation's defaults, which only decides constants the rows
+/// do not constrain (λ and η_l when every row is TP 1). Every constant stays within its physical range
+/// (<see cref="CalibrationBounds"/>): the minimiser works on unconstrained coordinates mapped into each range through a
+/// logistic in log space. The minimiser is Nelder–Mead with restarts, from the defaults and from each constant in turn
+/// moved near the slow end of its range. A row that stops being predictable at a trial point (an open loop whose rate
+/// reaches the capacity) costs as much as a factor-10 error.</para>
 /// <para>Nothing is fitted per model or per row: five numbers per GPU.</para>
 /// </remarks>
 public static class CalibrationFit
@@ -46,6 +53,9 @@ public static class CalibrationFit
     public const double PriorWeight = 1e-4;
 
     private static readonly double MissedPenalty = Math.Log(10);
+
+    /// <summary>The unconstrained coordinate 95 % of the way along a range (logit 0.95): the slow-side starts.</summary>
+    private static readonly double SlowStart = Math.Log(0.95 / 0.05);
 
     /// <summary>Fits every GPU of the catalog that has rows; derives or defaults the others.</summary>
     /// <param name="rows">The prepared measurements (rows without a deployment are ignored).</param>
@@ -95,10 +105,11 @@ public static class CalibrationFit
             return (start, 0);
         }
 
-        double[] x0 = ToLog(start);
-        double Objective(double[] x)
+        double[] log0 = ToLog(start);
+        double[] y0 = CalibrationBounds.ToUnconstrained(start);
+        double Objective(double[] y)
         {
-            GpuCalibration c = FromLog(x, start);
+            GpuCalibration c = CalibrationBounds.FromUnconstrained(y, start);
             double sum = 0;
             foreach (PreparedMeasurement row in usable)
             {
@@ -107,21 +118,21 @@ public static class CalibrationFit
                 sum += Loss(r);
             }
 
-            double prior = x.Select((v, k) => (v - x0[k]) * (v - x0[k])).Sum();
+            double prior = ToLog(c).Select((v, k) => (v - log0[k]) * (v - log0[k])).Sum();
             return (sum / usable.Count) + (PriorWeight * prior);
         }
 
-        // From the defaults, and from each constant in turn moved a factor 10 towards slower hardware (lower
-        // efficiencies, higher overhead and latency), so that a fit whose data needs one constant far from its default
-        // does not settle for another: the best end point wins (the first on ties).
-        double[] best = x0;
+        // From the defaults, and from each constant in turn moved near the slow end of its range (lower efficiencies,
+        // higher overhead and latency: 5 % of the way from that bound in log space), so that a fit whose data needs one
+        // constant far from its default does not settle for another: the best end point wins (the first on ties).
+        double[] best = y0;
         double bestValue = double.PositiveInfinity;
-        for (int k = -1; k < x0.Length; k++)
+        for (int k = -1; k < y0.Length; k++)
         {
-            double[] from = [.. x0];
+            double[] from = [.. y0];
             if (k >= 0)
             {
-                from[k] += k is 2 or 3 ? Math.Log(10) : -Math.Log(10);
+                from[k] = k is 2 or 3 ? SlowStart : -SlowStart;
             }
 
             var (point, value) = NelderMead.Minimize(Objective, from, step: 0.5, tolerance: 1e-12, maxEvaluations: 1500, restarts: 6);
@@ -131,7 +142,7 @@ public static class CalibrationFit
             }
         }
 
-        return (Round(FromLog(best, start)), usable.Count);
+        return (Round(CalibrationBounds.FromUnconstrained(best, start)), usable.Count);
     }
 
     /// <summary>The robust (Cauchy) loss of a log error.</summary>
@@ -157,8 +168,9 @@ public static class CalibrationFit
     }
 
     /// <summary>Constants for a GPU without measurements: the medians of η_c, η_m and o over the fitted GPUs of its
-    /// generation, and of λ and η_l over those with the same kind of link (NVLink or PCIe; its defaults when none); the
-    /// generation's defaults when no GPU of the generation was fitted.</summary>
+    /// generation, and of λ and η_l over those with the same kind of link (NVLink or PCIe), each leaving out GPUs whose
+    /// constant sits at a bound of its range (the default when none is left); the generation's defaults when no GPU of
+    /// the generation was fitted.</summary>
     /// <param name="gpu">The GPU.</param>
     /// <param name="fitted">The fitted GPUs.</param>
     /// <param name="measurementName">The measurement file's name, for the source.</param>
@@ -175,14 +187,23 @@ public static class CalibrationFit
         }
 
         var sameLink = same.Where(f => f.Gpu.HasNvlink == gpu.HasNvlink).ToList();
-        double Median(IEnumerable<double> values) => ErrorSummary.Quantile([.. values.Order()], 0.5);
+
+        // A constant at a bound of its range describes an effect the model misses in that GPU's rows, not the GPU: it
+        // is left out of the medians (the default when no fitted GPU of the group has it inside its range).
+        double Median(IEnumerable<GpuFit> group, int axis, double fallback)
+        {
+            CalibrationBounds.Axis a = CalibrationBounds.Axes[axis];
+            double[] values = [.. group.Where(f => !a.AtBound(f.Calibration)).Select(f => a.Read(f.Calibration)).Order()];
+            return values.Length > 0 ? ErrorSummary.Quantile(values, 0.5) : fallback;
+        }
+
         var derived = defaults with
         {
-            ComputeEfficiency = Median(same.Select(f => f.Calibration.ComputeEfficiency)),
-            MemoryEfficiency = Median(same.Select(f => f.Calibration.MemoryEfficiency)),
-            StepOverhead = Seconds.FromSeconds(Median(same.Select(f => f.Calibration.StepOverhead.Value))),
-            CollectiveLatency = sameLink.Count > 0 ? Seconds.FromSeconds(Median(sameLink.Select(f => f.Calibration.CollectiveLatency.Value))) : defaults.CollectiveLatency,
-            LinkEfficiency = sameLink.Count > 0 ? Median(sameLink.Select(f => f.Calibration.LinkEfficiency)) : defaults.LinkEfficiency,
+            ComputeEfficiency = Median(same, 0, defaults.ComputeEfficiency),
+            MemoryEfficiency = Median(same, 1, defaults.MemoryEfficiency),
+            StepOverhead = Seconds.FromMilliseconds(Median(same, 2, defaults.StepOverhead.Milliseconds)),
+            CollectiveLatency = Seconds.FromMicroseconds(Median(sameLink, 3, defaults.CollectiveLatency.Value * 1e6)),
+            LinkEfficiency = Median(sameLink, 4, defaults.LinkEfficiency),
             Source = KeepHostLinkNote(gpu, Invariant.Text($"derived:{gpu.Architecture}: median of {string.Join(" ", same.Select(f => f.Gpu.Id))} calibrated on {measurementName}")),
         };
         return new GpuFit(gpu, Round(derived), CalibrationOrigin.Derived, 0);
@@ -194,15 +215,5 @@ public static class CalibrationFit
         return note < 0 ? source : source + gpu.Calibration.Source[note..];
     }
 
-    private static double[] ToLog(GpuCalibration c) =>
-        [Math.Log(c.ComputeEfficiency), Math.Log(c.MemoryEfficiency), Math.Log(c.StepOverhead.Milliseconds), Math.Log(c.CollectiveLatency.Value * 1e6), Math.Log(c.LinkEfficiency)];
-
-    private static GpuCalibration FromLog(double[] x, GpuCalibration template) => template with
-    {
-        ComputeEfficiency = Math.Min(1, Math.Exp(Math.Max(x[0], -7))),
-        MemoryEfficiency = Math.Min(1, Math.Exp(Math.Max(x[1], -7))),
-        StepOverhead = Seconds.FromMilliseconds(Math.Exp(Math.Clamp(x[2], -7, 7))),
-        CollectiveLatency = Seconds.FromMicroseconds(Math.Exp(Math.Clamp(x[3], -5, 12))),
-        LinkEfficiency = Math.Min(1, Math.Exp(Math.Max(x[4], -7))),
-    };
+    private static double[] ToLog(GpuCalibration c) => [.. CalibrationBounds.Axes.Select(a => Math.Log(a.Read(c)))];
 }

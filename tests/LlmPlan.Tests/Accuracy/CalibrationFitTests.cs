@@ -9,10 +9,13 @@ public class CalibrationFitTests
 {
     private static readonly GpuSpec H100 = TestHardware.Catalog.FindGpu("H100-SXM-80GB")!;
 
-    private static readonly GpuCalibration Truth = new(0.55, 0.72, Seconds.FromMilliseconds(2.5), Seconds.FromMicroseconds(25), "truth") { LinkEfficiency = 0.4 };
+    private static readonly GpuCalibration Truth = new(0.55, 0.72, Seconds.FromMilliseconds(2.5), Seconds.FromMicroseconds(25), "truth") { LinkEfficiency = 0.5 };
 
     /// <summary>Rows of every kind on the H100 whose values the model itself predicts with <see cref="Truth"/>.</summary>
-    private static List<PreparedMeasurement> Synthetic()
+    private static List<PreparedMeasurement> Synthetic() => Synthetic(Truth);
+
+    /// <summary>Rows of every kind on the H100 whose values the model itself predicts with <paramref name="truthConstants"/>.</summary>
+    private static List<PreparedMeasurement> Synthetic(GpuCalibration truthConstants)
     {
         var rows = new List<Measurement>();
         int id = 0;
@@ -38,7 +41,7 @@ public class CalibrationFitTests
         return [.. rows.Select(m =>
         {
             PreparedMeasurement p = MeasurementPredictor.Prepare(m, TestHardware.Catalog);
-            MeasurementPrediction truth = MeasurementPredictor.Predict(p, Truth);
+            MeasurementPrediction truth = MeasurementPredictor.Predict(p, truthConstants);
             Assert.True(truth.Predicted is not null, $"{m.Model} TP {m.TensorParallel} {m.Metric} {m.Load}: {truth.SkipReason}");
             return p with { Measurement = m with { Value = truth.Predicted!.Value } };
         })];
@@ -80,6 +83,50 @@ public class CalibrationFitTests
         // When fitted, Then the robust loss ignores them
         var (fitted, _) = CalibrationFit.FitGpu(H100, rows);
         AssertRecovered(fitted, [0.02, 0.02, 0.05, 0.1, 0.05]);
+    }
+
+    public static TheoryData<double, double, double, double, double, string[]> OutOfRange() => new()
+    {
+        // η_c, η_m, o (ms), λ (µs), η_l that generate the rows; the constants expected at a bound
+        { 0.05, 0.2, 30, 400, 0.1, ["compute_efficiency at min 0.3", "memory_efficiency at min 0.5", "step_overhead_ms at max 10", "collective_latency_us at max 100", "link_efficiency at min 0.4"] },
+        { 0.99, 1.0, 0.02, 0.5, 1.0, ["compute_efficiency at max 0.9", "memory_efficiency at max 0.92", "step_overhead_ms at min 0.1", "collective_latency_us at min 2", "link_efficiency at max 1"] },
+        { 0.55, 0.3, 2.5, 25, 0.5, ["memory_efficiency at min 0.5"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(OutOfRange))]
+    public void Should_keep_every_constant_within_its_physical_range_When_the_rows_were_generated_with_constants_outside_it(double compute, double memory, double overheadMs, double latencyUs, double link, string[] expectedAtBounds)
+    {
+        // Given rows the model predicts exactly with constants some of which lie outside the physical ranges
+        var truth = new GpuCalibration(compute, memory, Seconds.FromMilliseconds(overheadMs), Seconds.FromMicroseconds(latencyUs), "truth") { LinkEfficiency = link };
+        Assert.False(CalibrationBounds.Contains(truth));
+
+        // When the H100 is fitted to them, as part of the whole catalog
+        var fits = CalibrationFit.FitAll(Synthetic(truth), TestHardware.Catalog, "synthetic.csv");
+
+        // Then every GPU's constants lie within the ranges, and the fitted one reports exactly the constants that sit at a bound
+        Assert.All(fits, f => Assert.True(CalibrationBounds.Contains(f.Calibration), $"{f.Gpu.Id}: {f.Calibration}"));
+        GpuFit h100 = fits.Single(f => f.Gpu.Id == "H100-SXM-80GB");
+        Assert.Equal(CalibrationOrigin.Fitted, h100.Origin);
+        Assert.Equal(expectedAtBounds, h100.AtBounds);
+        Assert.All(fits.Where(f => f.Origin != CalibrationOrigin.Fitted), f => Assert.Empty(f.AtBounds));
+    }
+
+    [Fact]
+    public void Should_report_no_constant_at_a_bound_When_the_rows_were_generated_inside_the_ranges()
+    {
+        var (fitted, _) = CalibrationFit.FitGpu(H100, Synthetic());
+        Assert.True(CalibrationBounds.Contains(Truth));
+        Assert.Empty(CalibrationBounds.AtBounds(fitted));
+    }
+
+    [Fact]
+    public void Should_name_the_bound_When_a_constant_is_at_the_edge_of_its_range()
+    {
+        var c = new GpuCalibration(0.30, 0.92, Seconds.FromMilliseconds(1.5), Seconds.FromMicroseconds(10), "edge") { LinkEfficiency = 0.8 };
+        Assert.Equal(["compute_efficiency at min 0.3", "memory_efficiency at max 0.92"], CalibrationBounds.AtBounds(c));
+        Assert.True(CalibrationBounds.Contains(c));
+        Assert.False(CalibrationBounds.Contains(c with { LinkEfficiency = 0.399 }));
     }
 
     [Fact]
