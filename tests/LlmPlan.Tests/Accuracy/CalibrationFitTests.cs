@@ -109,7 +109,17 @@ public class CalibrationFitTests
         GpuFit h100 = fits.Single(f => f.Gpu.Id == "H100-SXM-80GB");
         Assert.Equal(CalibrationOrigin.Fitted, h100.Origin);
         Assert.Equal(expectedAtBounds, h100.AtBounds);
-        Assert.All(fits.Where(f => f.Origin != CalibrationOrigin.Fitted), f => Assert.Empty(f.AtBounds));
+
+        // And the H200, derived from the H100 alone, takes the Hopper default for each constant the H100 has at a bound
+        GpuFit h200 = fits.Single(f => f.Gpu.Id == "H200-SXM-141GB");
+        GpuCalibration defaults = ArchitectureDefaults.For(h200.Gpu);
+        Assert.Equal(CalibrationOrigin.Derived, h200.Origin);
+        bool At(string constant) => h100.AtBounds.Any(b => b.StartsWith(constant + " ", StringComparison.Ordinal));
+        Assert.Equal(At("compute_efficiency") ? defaults.ComputeEfficiency : h100.Calibration.ComputeEfficiency, h200.Calibration.ComputeEfficiency);
+        Assert.Equal(At("memory_efficiency") ? defaults.MemoryEfficiency : h100.Calibration.MemoryEfficiency, h200.Calibration.MemoryEfficiency);
+        Assert.Equal(At("step_overhead_ms") ? defaults.StepOverhead : h100.Calibration.StepOverhead, h200.Calibration.StepOverhead);
+        Assert.Equal(At("collective_latency_us") ? defaults.CollectiveLatency : h100.Calibration.CollectiveLatency, h200.Calibration.CollectiveLatency);
+        Assert.Equal(At("link_efficiency") ? defaults.LinkEfficiency : h100.Calibration.LinkEfficiency, h200.Calibration.LinkEfficiency);
     }
 
     [Fact]
