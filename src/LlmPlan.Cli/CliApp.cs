@@ -49,6 +49,8 @@ public static class CliApp
             SweepCommand.Create(),
             CatalogCommand.Create(),
             RobustCommand.Create(),
+            ValidateCommand.Create(),
+            CalibrateCommand.Create(),
         };
         return root;
     }

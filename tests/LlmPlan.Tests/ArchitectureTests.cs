@@ -24,7 +24,7 @@ public class ArchitectureTests
     [Fact]
     public void Should_have_no_public_setters_When_a_type_is_a_domain_record()
     {
-        string[] domain = ["LlmPlan.Units", "LlmPlan.Catalog", "LlmPlan.Performance", "LlmPlan.Cluster"];
+        string[] domain = ["LlmPlan.Units", "LlmPlan.Catalog", "LlmPlan.Performance", "LlmPlan.Cluster", "LlmPlan.Accuracy"];
         var setters = Library.GetExportedTypes()
             .Where(t => domain.Contains(t.Namespace))
             .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance)

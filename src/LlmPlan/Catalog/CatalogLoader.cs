@@ -37,8 +37,9 @@ public static class CatalogLoader
         "int4_tops", "fp4_tflops", "nvlink_gbps", "pcie_gen", "pcie_lanes", "source", "captured",
     ];
 
-    /// <summary>The columns of <see cref="CalibrationFile"/> (optional ones too: <c>host_to_device_gbps</c> and
-    /// <c>device_to_host_gbps</c>, measured pinned-copy rates; blank or absent derives them from the PCIe link).</summary>
+    /// <summary>The columns of <see cref="CalibrationFile"/> (optional ones too: <c>link_efficiency</c>, blank or absent
+    /// for 1; <c>host_to_device_gbps</c> and <c>device_to_host_gbps</c>, measured pinned-copy rates; blank or absent derives
+    /// them from the PCIe link).</summary>
     public static readonly IReadOnlyList<string> CalibrationColumns =
     [
         "gpu", "compute_efficiency", "memory_efficiency", "step_overhead_ms", "collective_latency_us", "source",
@@ -185,6 +186,7 @@ public static class CatalogLoader
         double? memory = Fraction(row, "memory_efficiency", errors);
         double? overheadMs = row.Number("step_overhead_ms", errors, 0);
         double? latencyUs = row.Number("collective_latency_us", errors, 0);
+        double? link = row.Text("link_efficiency").Length == 0 ? 1.0 : Fraction(row, "link_efficiency", errors);
         double? hostToDevice = row.OptionalNumber("host_to_device_gbps", errors, 0, exclusiveMinimum: true);
         double? deviceToHost = row.OptionalNumber("device_to_host_gbps", errors, 0, exclusiveMinimum: true);
         string? source = row.RequiredText("source", errors);
@@ -192,6 +194,7 @@ public static class CatalogLoader
             ? null
             : new GpuCalibration(compute!.Value, memory!.Value, Seconds.FromMilliseconds(overheadMs!.Value), Seconds.FromMicroseconds(latencyUs!.Value), source!)
             {
+                LinkEfficiency = link!.Value,
                 HostToDevice = hostToDevice is double h ? BytesPerSecond.FromGigabytesPerSecond(h) : null,
                 DeviceToHost = deviceToHost is double d ? BytesPerSecond.FromGigabytesPerSecond(d) : null,
             };

@@ -101,6 +101,11 @@ public sealed record GpuCalibration(
     Seconds CollectiveLatency,
     string Source)
 {
+    /// <summary>Gets the fraction of the GPU-to-GPU link's rate (NVLink or PCIe per direction) that the TP all-reduce
+    /// reaches, in (0, 1]; 1 unless fitted (docs/model.md §7). Below 1 where collectives do not get the link's rate, e.g.
+    /// PCIe GPUs without peer-to-peer copies, whose all-reduce goes through host memory.</summary>
+    public double LinkEfficiency { get; init; } = 1.0;
+
     /// <summary>Gets the measured host-to-GPU copy rate (pinned memory), or null to derive it from the PCIe link.</summary>
     public BytesPerSecond? HostToDevice { get; init; }
 

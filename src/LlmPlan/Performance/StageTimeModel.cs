@@ -172,7 +172,7 @@ public static class StageTimeModel
             return 0.0;
         }
 
-        double ring = 2.0 * (t - 1) / t * messageBytes / stage.TensorParallelBandwidth.Value;
+        double ring = 2.0 * (t - 1) / t * messageBytes / (stage.TensorParallelBandwidth.Value * stage.Gpu.Calibration.LinkEfficiency);
         return ring + stage.Gpu.Calibration.CollectiveLatency.Value;
     }
 

@@ -26,6 +26,7 @@ public class ReaderFuzzTests
         { "instances.csv", Path.Combine(CliRun.RepositoryRoot, "data", "instances.csv"), "catalog" },
         { "melange.json", Path.Combine(Examples, "fleet", "melange-llama2-7b-arena.json"), "melange" },
         { "fleet-spec.yaml", Path.Combine(Examples, "fleet", "llama-3.1-8b-spec.yaml"), "fleet-spec" },
+        { "measurements.csv", Path.Combine(Examples, "validate", "sample.csv"), "measurements" },
     };
 
     [Theory]
@@ -55,6 +56,7 @@ public class ReaderFuzzTests
                 "placement" => ["evaluate", "--placement", path, "--model", "llama-3.1-70b"],
                 "config-dir" => ["evaluate", "--sweep", "--config-dir", temp.Path, "--output-tokens", "64", "--model", "llama-3.1-8b"],
                 "fleet-spec" => ["fleet", path],
+                "measurements" => ["validate", "--measurements", path, "--out", Path.Combine(temp.Path, "out")],
                 _ => ["catalog", "models", "--catalog", temp.Path],
             };
 

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using System.Globalization;
+using LlmPlan.Accuracy;
+using LlmPlan.Catalog;
+using LlmPlan.IO;
+using LlmPlan.Validation;
+
+namespace LlmPlan.Cli.Commands;
+
+/// <summary>The options <c>validate</c> and <c>calibrate</c> share: the measurement file, the catalog and the engines'
+/// sequence caps.</summary>
+internal sealed class MeasurementOptions
+{
+    public Option<string> Measurements { get; } = new("--measurements")
+    {
+        Description = "A measurement CSV (header id,source,engine,model,gpu,precision,tp,pp,replicas,input_tokens,output_tokens,concurrency,metric,value,note; docs/formats.md).",
+        HelpName = "FILE",
+        Required = true,
+    };
+
+    public Option<string?> Catalog { get; } = CommonOptions.Catalog();
+
+    public Option<string[]> MaxSequences { get; } = new("--max-sequences")
+    {
+        Description = "An engine's cap on running sequences, ENGINE=N, where ENGINE is a family (vllm) or an exact engine column (vllm:0.10.0, which wins); repeatable. Defaults: trtllm 2048, sglang 4096, every other engine 256 (vLLM's max_num_seqs).",
+        HelpName = "ENGINE=N",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Add(Measurements);
+        command.Add(Catalog);
+        command.Add(MaxSequences);
+    }
+
+    /// <summary>Reads the caps given with --max-sequences.</summary>
+    public IReadOnlyDictionary<string, int> ReadCaps(ParseResult parse, InputErrors errors)
+    {
+        var caps = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (string text in parse.GetValue(MaxSequences) ?? [])
+        {
+            int eq = text.IndexOf('=', StringComparison.Ordinal);
+            string engine = eq < 0 ? string.Empty : text[..eq].Trim().ToLowerInvariant();
+            if (eq < 1 || !int.TryParse(text[(eq + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int cap) || cap < 1)
+            {
+                errors.Add("--max-sequences", $"'{text}' is not ENGINE=N with N a whole number of at least 1, e.g. vllm=1024.");
+            }
+            else if (!caps.TryAdd(engine, cap))
+            {
+                errors.Add("--max-sequences", $"engine '{engine}' is given twice. Give each engine once.");
+            }
+        }
+
+        return caps;
+    }
+
+    /// <summary>Reads the measurements and the catalog and builds every row's deployment, or throws with every input
+    /// problem at once.</summary>
+    public (IReadOnlyList<PreparedMeasurement> Rows, HardwareCatalog Catalog) Load(ParseResult parse, InputErrors errors)
+    {
+        IReadOnlyDictionary<string, int> caps = ReadCaps(parse, errors);
+        IReadOnlyList<Measurement> rows = MeasurementReader.Read(parse.GetValue(Measurements)!, errors);
+        errors.ThrowIfAny();
+        HardwareCatalog catalog = CommonOptions.LoadCatalog(parse.GetValue(Catalog));
+        return ([.. rows.Select(r => MeasurementPredictor.Prepare(r, catalog, caps))], catalog);
+    }
+}

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using LlmPlan.Accuracy;
+using LlmPlan.Cli.Rendering;
+using LlmPlan.IO;
+using LlmPlan.Validation;
+
+namespace LlmPlan.Cli.Commands;
+
+/// <summary><c>llmplan validate</c>: predicts every row of a measurement file and reports the errors.</summary>
+internal static class ValidateCommand
+{
+    public static Command Create()
+    {
+        var options = new MeasurementOptions();
+        var outDir = new Option<string>("--out") { Description = "The folder for predictions.csv, summary.json and predicted-vs-measured.svg.", HelpName = "DIR", Required = true };
+        var command = new Command("validate", "Predict every row of a measurement file with the performance model and report the error: DIR/predictions.csv (id,metric,measured,predicted,ape), DIR/summary.json (median, mean and p90 APE overall, per metric, per GPU and per TP degree; skipped rows with the reason), DIR/predicted-vs-measured.svg, and a table. Exit 2 when no row can be predicted.")
+        {
+            outDir,
+        };
+        options.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var errors = new InputErrors();
+            string folder = parse.GetValue(outDir)!;
+            string measurements = parse.GetValue(options.Measurements)!;
+            if (File.Exists(folder))
+            {
+                errors.Add("--out", $"'{folder}' is a file; give a folder (it is created when missing).");
+            }
+
+            CommonOptions.RefuseInputAsOutput(Path.Combine(folder, ValidationWriter.PredictionsFile), "--out", [measurements], errors);
+            var (rows, _) = options.Load(parse, errors);
+            ValidationReport report = ValidationReport.Of([.. rows.Select(r => MeasurementPredictor.Predict(r))]);
+            CommonOptions.WriteFile(Path.Combine(folder, ValidationWriter.PredictionsFile), ValidationWriter.PredictionsCsv(report));
+            CommonOptions.WriteFile(Path.Combine(folder, ValidationWriter.SummaryFile), ValidationWriter.SummaryJson(report));
+            CommonOptions.WriteFile(Path.Combine(folder, ValidationWriter.ChartFile), ValidationWriter.Svg(report));
+            AccuracyReport.Write(parse.InvocationConfiguration.Output, report, Path.GetFileName(measurements));
+            return (int)(report.Overall.Count > 0 ? ExitCode.Ok : ExitCode.Infeasible);
+        });
+        return command;
+    }
+}
