@@ -24,7 +24,7 @@ internal sealed class PlaceOptions
     private readonly Option<int?> _input = new("--sequence-length", "--input-tokens") { Description = "Prompt tokens per request S (the seed's --sequence-length).", HelpName = "S" };
     private readonly Option<int?> _output = new("--output-length", "--output-tokens") { Description = "Generated tokens per request O.", HelpName = "O" };
     private readonly Option<string?> _phase = new("--workload-phase") { Description = "aggregated (default): requests are prefilled and decoded on the same GPUs, continuous batching; prefill: prompt processing only (one output token). decode is not modelled on its own.", HelpName = "PHASE" };
-    private readonly Option<int?> _minBatch = new("--min-batch-size") { Description = "With --max-batch-size: try the engine sequence caps (vLLM max_num_seqs) min, 2·min, … up to max, and keep the best (the seed's batch options).", HelpName = "B" };
+    private readonly Option<int?> _minBatch = new("--min-batch-size") { Description = "With --max-batch-size: try the engine sequence caps (vLLM max_num_seqs) min, 2·min, … up to max, and keep the best (the seed's batch options; default: config.csv's min/max_batch_size, else the engine's cap).", HelpName = "B" };
     private readonly Option<int?> _maxBatch = new("--max-batch-size") { Description = "The largest batch size tried (see --min-batch-size).", HelpName = "B" };
     private readonly Option<string?> _provider = new("--cloud-provider", "--provider") { Description = "Prices for a per-GPU-type pool (gpu_type,count,memory_gb): aws (default), gcp, azure, lambda, coreweave or nebius.", HelpName = "P" };
     private readonly Option<string?> _method = new("--method") { Description = "The seed's method: enumeration = least $ per million tokens (its budget enumeration, done exactly); weighted = tokens/s ÷ T_norm − w/(1−w) × $/h ÷ C_norm with w from config.csv or --cost-weight.", HelpName = "M" };
@@ -95,7 +95,7 @@ internal sealed class PlaceOptions
         }
         else
         {
-            problem = FromDirectory(directory!, catalog, provider, errors);
+            (problem, batches) = FromDirectory(directory!, catalog, provider, errors);
         }
 
         problem = Override(parse, problem, errors);
@@ -121,13 +121,15 @@ internal sealed class PlaceOptions
         return (batches.Count > 0 ? PlacementBatchSweep.AtBatch(problem!, batches[0]) : problem!, batches);
     }
 
-    private static PlacementProblem? FromDirectory(string directory, HardwareCatalog catalog, string provider, InputErrors errors)
+    /// <summary>The problem of a seed config dir, and its batch sizes (config.csv's min/max_batch_size by doubling, as
+    /// the seed tried them; none when absent).</summary>
+    private static (PlacementProblem? Problem, IReadOnlyList<int> BatchSizes) FromDirectory(string directory, HardwareCatalog catalog, string provider, InputErrors errors)
     {
         SeedConfigDirectory? seed = SeedConfigDirectory.Load(directory, catalog, provider, errors, readNetwork: true);
         if (seed is null)
         {
             errors.ThrowIfAny();
-            return null;
+            return (null, []);
         }
 
         SeedConfig config = seed.Config;
@@ -143,13 +145,14 @@ internal sealed class PlaceOptions
             MaxTotalCost = config.MaxTotalCost.Value < 999999 ? config.MaxTotalCost : null,
             MaxRuntime = config.MaxTotalRuntime.Hours < 999999 ? config.MaxTotalRuntime : null,
         };
-        return new PlacementProblem
+        IReadOnlyList<int> batches = config is { MinBatchSize: int min, MaxBatchSize: int max } && min >= 1 && max >= min ? PlacementBatchSweep.Doubling(min, max) : [];
+        return (new PlacementProblem
         {
             Model = seed.Model, Weights = Precision.Bf16, KvCache = Precision.Bf16, Workload = new Workload(config.SequenceLength ?? 0, config.OutputLength, null),
             Engine = EngineSettings.Default with { GpuMemoryUtilization = config.GpuMemoryUtilization }, Pool = seed.Pool, Network = network,
             CostWeight = config.CostWeight, ThroughputNormalization = config.ThroughputNormalization, CostNormalization = config.CostNormalization,
             Constraints = limits,
-        };
+        }, batches);
     }
 
     private PlacementProblem? Override(ParseResult parse, PlacementProblem? problem, InputErrors errors)

@@ -15,12 +15,15 @@ namespace LlmPlan.Planning.Placement;
 /// Each placement lies in exactly one cell, where its value is computed exactly as <see cref="PerformanceModel"/> does.</para>
 /// <para>Inside a cell a depth-first search builds the pipeline stage by stage (options: machine type × TP degree ×
 /// layers; the stage goes on the previous stage's machine, on another open machine of the type, or on a new one). A
-/// node is cut when a lower bound on its best completion is no better than the incumbent. The cost bound uses that the
+/// node is cut when a lower bound on its best completion is no better than the incumbent. The bound uses that the
 /// cycle is at least K·m·X + O·overhead + N·P (X the slowest decode stage, P the slowest prefill), that the cost is at
-/// least the price of the machines already open, and at least the per-GPU price of every GPU used, and that
-/// cost × X ≥ Σ (GPU price × stage time) ≥ placed part + remaining layers × the cheapest layer-time of any option.
-/// The same bound orders and cuts whole cells before they are searched. Cuts never remove a placement that could
-/// beat the incumbent, so the result is the optimum.</para>
+/// least the price of the machines already open and at least the per-GPU price of every GPU used, and that
+/// cost × X ≥ Σ (GPU price × stage time). For the layers not yet placed it takes either the least per-layer times of
+/// any option (<see cref="Weak"/>: it only rises with the current stage's layers, so the first layer count it cuts ends
+/// that loop) or stronger figures (<see cref="Strong"/>): one of the q remaining stages holds ⌈r/q⌉ layers, and each
+/// machine type's unused GPUs hold only so many layers, filled cheapest type first. Partial pipelines in the same state
+/// with a timing no better in any respect are cut (<see cref="Dominated"/>). The same bound orders and cuts whole cells.
+/// Cuts never remove a placement that could beat the incumbent, so the result is the optimum.</para>
 /// </remarks>
 internal sealed class PlacementSearch
 {
@@ -86,7 +89,6 @@ internal sealed class PlacementSearch
     private double _lastBound;
     private Snapshot? _best;
     private readonly Dictionary<StateKey, List<Label>> _seen = [];
-    private long _dominated;
     private long _cells;
     private long _nodes;
     private long _leaves;
@@ -487,7 +489,6 @@ internal sealed class PlacementSearch
         {
             if (known.NoWorseThan(label))
             {
-                _dominated++;
                 return true;
             }
         }
@@ -536,8 +537,8 @@ internal sealed class PlacementSearch
     private Rest Weak(int remaining) => new(
         remaining * _minimumDecodeLayer, 0, remaining * _minimumPrefillLayer, 0, remaining * _minimumWeightedDecode, remaining * _minimumWeightedPrefill, 0);
 
-    /// <summary>Stronger lower bounds for r layers in q stages (remarks of <see cref="Extend"/>), or null when no option
-    /// holds ⌈r/q⌉ layers with N sequences.</summary>
+    /// <summary>Stronger lower bounds for r layers in q stages (class remarks), or null when no option holds ⌈r/q⌉ layers
+    /// with N sequences or the unused GPUs cannot hold r layers.</summary>
     private Rest? Strong(int remaining, int stages)
     {
         if (remaining == 0 || stages == 0)
