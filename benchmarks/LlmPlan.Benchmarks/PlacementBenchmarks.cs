@@ -11,11 +11,14 @@ namespace LlmPlan.Benchmarks;
 
 /// <summary>The exact placement of llama3-70b (2048 in / 512 out, least $/Mtok) over the seed's HEAD AWS pool
 /// (examples/seed/aws-llama3-70b: 12 instance types, 124 machines, 632 GPUs), that pool with <see cref="PoolScale"/> × the
-/// machines, with 1 instead of 5 minimum layers per stage, and the mixed example spec (4 machines of 3 types).</summary>
+/// machines, with 1 instead of 5 minimum layers per stage, with models of 32 and 126 layers, and the mixed example spec
+/// (4 machines of 3 types).</summary>
 public class PlacementBenchmarks
 {
     private PlacementProblem _aws = null!;
     private PlacementProblem _mixed = null!;
+    private PlacementProblem _small = null!;
+    private PlacementProblem _large = null!;
 
     [Params(1, 5)]
     public int PoolScale { get; set; } = 1;
@@ -37,6 +40,8 @@ public class PlacementBenchmarks
                 MaxStages = seed.Config.MaxPipelineStages, MinLayersPerStage = seed.Config.MinLayersPerStage, MinMemoryUtilization = seed.Config.MinMemoryUtilization,
             },
         };
+        _small = _aws with { Model = catalog.FindModel("llama-3.1-8b")!, Constraints = _aws.Constraints with { MinLayersPerStage = 1 } };
+        _large = _aws with { Model = catalog.FindModel("llama-3.1-405b")!, Constraints = _aws.Constraints with { MinLayersPerStage = 1 } };
         _mixed = PlacementSpecFile.Read(BenchmarkFiles.InRepository("examples", "place", "llama-70b-mixed.yaml"), catalog).Problem;
     }
 
@@ -47,6 +52,14 @@ public class PlacementBenchmarks
     /// <summary>The same with stages of any length (more layer splits to rule out).</summary>
     [Benchmark]
     public PlacementResult SeedPoolAnyStageLength() => PlacementPlanner.Solve(_aws with { Constraints = _aws.Constraints with { MinLayersPerStage = 1 } });
+
+    /// <summary>The seed's pool with llama-3.1-8b (32 layers), stages of any length.</summary>
+    [Benchmark]
+    public PlacementResult SeedPool32Layers() => PlacementPlanner.Solve(_small);
+
+    /// <summary>The seed's pool with llama-3.1-405b (126 layers), stages of any length.</summary>
+    [Benchmark]
+    public PlacementResult SeedPool126Layers() => PlacementPlanner.Solve(_large);
 
     /// <summary>The mixed example spec: a small pool whose optimum mixes GPU types.</summary>
     [Benchmark]
