@@ -34,11 +34,19 @@ internal static class PlaceCommand
                 errors.Add("--out", $"'{folder}' is a file; give a folder (it is created when missing).");
             }
 
+            if (folder is not null)
+            {
+                foreach (string name in new[] { "solution.json", "solution_summary.csv", "pareto.csv", "pareto.svg" })
+                {
+                    CommonOptions.RefuseInputAsOutput(Path.Combine(folder, name), "--out", options.Inputs(parse), errors);
+                }
+            }
+
             errors.ThrowIfAny();
             var (problem, batches) = options.Load(parse);
             if (parse.GetValue(pareto))
             {
-                return Frontier(parse, problem, batches, folder, output, error);
+                return Frontier(problem, batches, folder, output, error);
             }
 
             PlacementReport.Problem(output, problem, batches);
@@ -76,7 +84,7 @@ internal static class PlaceCommand
         return best >= 0 ? (results[best], batches[best]) : (results[0], batches[0]);
     }
 
-    private static int Frontier(ParseResult parse, PlacementProblem problem, IReadOnlyList<int> batches, string? folder, TextWriter output, TextWriter error)
+    private static int Frontier(PlacementProblem problem, IReadOnlyList<int> batches, string? folder, TextWriter output, TextWriter error)
     {
         var errors = new InputErrors();
         if (batches.Count > 1)
@@ -90,7 +98,6 @@ internal static class PlaceCommand
         }
 
         errors.ThrowIfAny();
-        _ = parse;
         PlacementReport.Problem(output, problem, batches);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var (frontier, statistics) = PlacementPlanner.Frontier(problem);

@@ -144,9 +144,7 @@ internal sealed class PlacementSearch
         _options = [.. options];
     }
 
-    /// <summary>Gets the stage options (machine type × TP degree) the pool offers.</summary>
-    public int OptionCount => _options.Length;
-
+    /// <summary>Gets what the search did so far.</summary>
     public PlacementSearchStatistics Statistics => new(_cells, _nodes, _leaves);
 
     /// <summary>Finds the optimum, or null when no placement meets the limits.</summary>
@@ -188,7 +186,7 @@ internal sealed class PlacementSearch
 
     private bool Cuts(double bound) => bound >= _incumbent - (Math.Abs(_incumbent) * Tolerance);
 
-    /// <summary>The bound of a whole cell, or +∞ (−∞ never) when no stage option can make it feasible.</summary>
+    /// <summary>The bound of a whole cell, or +∞ when no placement in it can meet the limits.</summary>
     private double CellBound(int p, int n)
     {
         SetCell(p, n);
