@@ -31,7 +31,7 @@ internal static class PlacementReport
         }
 
         output.WriteLine(Invariant.Text(
-            $"status: optimal (proven: {result.Statistics.Cells} cells searched, {result.Statistics.Nodes} partial pipelines, {result.Statistics.Leaves} complete pipelines evaluated)"));
+            $"status: optimal (proven: {Count(result.Statistics.Cells, "cell")} searched, {Count(result.Statistics.Nodes, "partial pipeline")}, {Count(result.Statistics.Leaves, "complete pipeline")} evaluated)"));
         output.WriteLine();
         Tree(output, plan);
         output.WriteLine();
@@ -78,6 +78,8 @@ internal static class PlacementReport
         output.WriteLine(Invariant.Text(
             $"best uniform configuration (evaluate --sweep): {uniform.InstanceLabel} TP {uniform.Deployment.Stages[0].TensorParallel} PP {uniform.Deployment.PipelineParallel}, {best:0.000000} $/Mtok at {uniform.Result.CostPerHour.Value:0.####} $/h; this placement {mine:0.000000} $/Mtok ({(best - mine) / best * 100:0.0} % less per token)"));
     }
+
+    private static string Count(long count, string noun) => Invariant.Text($"{count} {noun}{(count == 1 ? string.Empty : "s")}");
 
     /// <summary>The pipeline as a tree: stage → machine (GPU) → GPU ids.</summary>
     public static void Tree(TextWriter output, PlacementPlan plan)
