@@ -6,9 +6,9 @@ using LlmPlan.Units;
 
 namespace LlmPlan.Benchmarks;
 
-/// <summary>One fleet solve (model build + CBC) on the Llama-2-7B Chatbot Arena profiles (examples/fleet/
-/// melange-llama2-7b-arena.json: 36 buckets, 4 GPU types) at a request rate and slice factor. Mélange needs 0.1–4 s
-/// per solve with CBC through PuLP.</summary>
+/// <summary>One fleet solve (<see cref="FleetPlanner.Plan"/>: the exact fleet search, with CBC on the integer program as
+/// its fallback) on the Llama-2-7B Chatbot Arena profiles (examples/fleet/melange-llama2-7b-arena.json: 36 buckets,
+/// 4 GPU types) at a request rate and slice factor. Mélange needs 0.1–4 s per solve with CBC through PuLP.</summary>
 public class FleetBenchmarks
 {
     private MelangeConfig _config = null!;

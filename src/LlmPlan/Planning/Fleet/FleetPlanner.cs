@@ -4,8 +4,9 @@ using LlmPlan.Units;
 
 namespace LlmPlan.Planning.Fleet;
 
-/// <summary>Finds the cheapest mix of options for a request-size histogram (Mélange's problem, arXiv 2404.14527) with a
-/// compact integer program (docs/fleet.md).</summary>
+/// <summary>Finds the cheapest mix of options for a request-size histogram (Mélange's problem, arXiv 2404.14527) with an
+/// exact search over unit counts (<see cref="FleetSearch"/>), or, when the search gives up, a compact integer program
+/// (docs/fleet.md §3, §11).</summary>
 /// <remarks>
 /// Each bucket b is cut into F equal slices; n(b,g) ∈ {0..F} slices go to option g (only where g can serve b), and
 /// Σ_g n(b,g) = F. An option's load is Σ_b n(b,g)·(λ_b/F)/c(b,g) units, which must fit u·y(g) for y(g) units bought,
@@ -26,8 +27,8 @@ public static class FleetPlanner
 
     /// <summary>Plans the cheapest fleet.</summary>
     /// <param name="problem">The problem.</param>
-    /// <param name="solver">The MILP solver.</param>
-    /// <param name="options">Solver limits, or null for the defaults.</param>
+    /// <param name="solver">The MILP solver for the integer program when the search gives up.</param>
+    /// <param name="options">Its limits, or null for the defaults.</param>
     /// <returns>The plan; an infeasible plan says why.</returns>
     /// <exception cref="SolverFailedException">The solver failed, or stopped before finding any fleet.</exception>
     public static FleetPlan Plan(FleetProblem problem, ISolver solver, SolverOptions? options = null)
@@ -44,21 +45,12 @@ public static class FleetPlanner
             return Infeasible(problem, reason, single, solver.Name, clock);
         }
 
-        var (model, slices, units) = BuildModel(problem, single);
-        SolverResult result = solver.Solve(model, options);
-        switch (result.Status)
+        var (solution, by) = Solve(problem, single, solver, options);
+        if (solution is null)
         {
-            case SolverStatus.Infeasible:
-                return Infeasible(problem, ExplainQuotas(problem, solver, options), single, solver.Name, clock);
-            case SolverStatus.Optimal:
-            case SolverStatus.Feasible:
-            case SolverStatus.TimeLimit when result.HasSolution:
-                break;
-            default:
-                throw new SolverFailedException($"{solver.Name} ended {result.Status} on the fleet model without a fleet ({result.Message}).");
+            return Infeasible(problem, ExplainQuotas(problem, solver, options), single, by, clock);
         }
 
-        var counts = units.Select(v => (int)Math.Round(result.Value(v))).ToArray();
         var assignments = new List<FleetAssignment>();
         var loads = new double[problem.Options.Count];
         for (int b = 0; b < problem.Buckets.Count; b++)
@@ -66,12 +58,7 @@ public static class FleetPlanner
             FleetBucket bucket = problem.Buckets[b];
             for (int g = 0; g < problem.Options.Count; g++)
             {
-                if (slices[b, g] is not Variable n)
-                {
-                    continue;
-                }
-
-                int taken = (int)Math.Round(result.Value(n));
+                int taken = solution.Slices[b, g];
                 if (taken > 0)
                 {
                     RequestsPerSecond rate = bucket.Rate * ((double)taken / problem.SliceFactor);
@@ -82,18 +69,19 @@ public static class FleetPlanner
             }
         }
 
+        int[] counts = solution.Counts;
         var allocations = problem.Options.Select((o, g) => new FleetAllocation(o, counts[g], o.CostPerHour * counts[g], loads[g])).ToList();
         return new FleetPlan
         {
-            Status = result.Status == SolverStatus.Optimal ? FleetStatus.Optimal : FleetStatus.Feasible,
+            Status = solution.Optimal ? FleetStatus.Optimal : FleetStatus.Feasible,
             Reason = string.Empty,
             Allocations = allocations,
             CostPerHour = allocations.Select(a => a.CostPerHour).Total(),
             Assignments = assignments,
             SingleType = single,
-            Solver = solver.Name,
+            Solver = solution.Solver,
             SolveTime = Seconds.FromSeconds(clock.Elapsed.TotalSeconds),
-            Gap = result.Status == SolverStatus.Optimal ? 0 : result.RelativeGap,
+            Gap = solution.Optimal ? 0 : solution.Gap,
         };
     }
 
@@ -197,6 +185,51 @@ public static class FleetPlanner
         return (model, slices, units);
     }
 
+    /// <summary>Solves the problem exactly with <see cref="FleetSearch"/> when it finishes, else with the integer program
+    /// on <paramref name="solver"/>.</summary>
+    /// <returns>The fleet, or null when no fleet exists; and the name of what solved it.</returns>
+    private static (Solution? Found, string Solver) Solve(FleetProblem problem, IReadOnlyList<SingleTypeFleet> single, ISolver solver, SolverOptions? options)
+    {
+        if (FleetSearch.Solve(problem) is FleetSearch.Outcome outcome)
+        {
+            return (outcome.Counts is int[] found && outcome.Slices is int[,] split ? new Solution(found, split, true, 0, FleetSearch.Name) : null, FleetSearch.Name);
+        }
+
+        return (SolveModel(problem, single, solver, options), solver.Name);
+    }
+
+    /// <summary>Solves the compact integer program (docs/fleet.md §3) on <paramref name="solver"/>.</summary>
+    /// <returns>The fleet, or null when the model is infeasible.</returns>
+    /// <exception cref="SolverFailedException">The solver failed, or stopped before finding any fleet.</exception>
+    internal static Solution? SolveModel(FleetProblem problem, IReadOnlyList<SingleTypeFleet>? single, ISolver solver, SolverOptions? options)
+    {
+        var (model, slices, units) = BuildModel(problem, single);
+        SolverResult result = solver.Solve(model, options ?? DefaultSolverOptions);
+        switch (result.Status)
+        {
+            case SolverStatus.Infeasible:
+                return null;
+            case SolverStatus.Optimal:
+            case SolverStatus.Feasible:
+            case SolverStatus.TimeLimit when result.HasSolution:
+                break;
+            default:
+                throw new SolverFailedException($"{solver.Name} ended {result.Status} on the fleet model without a fleet ({result.Message}).");
+        }
+
+        var split = new int[problem.Buckets.Count, problem.Options.Count];
+        for (int b = 0; b < problem.Buckets.Count; b++)
+        {
+            for (int g = 0; g < problem.Options.Count; g++)
+            {
+                split[b, g] = slices[b, g] is Variable n ? (int)Math.Round(result.Value(n)) : 0;
+            }
+        }
+
+        bool optimal = result.Status == SolverStatus.Optimal;
+        return new Solution([.. units.Select(v => (int)Math.Round(result.Value(v)))], split, optimal, optimal ? 0 : result.RelativeGap, solver.Name);
+    }
+
     private static int Units(double load) => (int)Math.Max(0, Math.Ceiling(load - LoadRoundingTolerance));
 
     private static void Check(FleetProblem problem)
@@ -237,16 +270,15 @@ public static class FleetPlanner
     {
         // Without quotas every bucket can be served (the precheck passed), so the quotas bind: show what they would need.
         FleetProblem open = problem with { Options = [.. problem.Options.Select(o => o with { MaxCount = null })] };
-        var (model, _, units) = BuildModel(open);
-        SolverResult free = solver.Solve(model, options);
+        Solution? free = Solve(open, SingleType(open), solver, options).Found;
         string quotas = string.Join(", ", problem.Options.Where(o => o.MaxCount is not null).Select(o => Invariant.Text($"{o.Name} ≤ {o.MaxCount}")));
-        if (!free.HasSolution)
+        if (free is null)
         {
             return $"the quotas ({quotas}) leave too few units to carry {Invariant.Text($"{problem.TotalRate.Value:0.####}")} requests/s.";
         }
 
         string over = string.Join(", ", problem.Options
-            .Select((o, g) => (o, Count: (int)Math.Round(free.Value(units[g]))))
+            .Select((o, g) => (o, Count: free.Counts[g]))
             .Where(x => x.o.MaxCount is int q && x.Count > q)
             .Select(x => Invariant.Text($"{x.o.Name} {x.Count} (quota {x.o.MaxCount})")));
         return Invariant.Text($"the quotas ({quotas}) leave too few units to carry {problem.TotalRate.Value:0.####} requests/s at {problem.Utilization:0.##} utilisation; the cheapest fleet without quotas needs {over}. Raise those quotas or add options.");
@@ -267,4 +299,12 @@ public static class FleetPlanner
 
     private static string Join(IReadOnlyList<string> labels) =>
         labels.Count <= 4 ? string.Join("; ", labels) : string.Join("; ", labels.Take(4)) + Invariant.Text($" and {labels.Count - 4} more");
+
+    /// <summary>A fleet found by the search or the solver.</summary>
+    /// <param name="Counts">Units per option.</param>
+    /// <param name="Slices">Slices per (bucket, option).</param>
+    /// <param name="Optimal">Whether the fleet is a proven optimum.</param>
+    /// <param name="Gap">The relative gap to the best bound when it is not.</param>
+    /// <param name="Solver">The name of what found it.</param>
+    internal sealed record Solution(int[] Counts, int[,] Slices, bool Optimal, double Gap, string Solver);
 }
