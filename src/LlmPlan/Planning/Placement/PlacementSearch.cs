@@ -25,7 +25,7 @@ namespace LlmPlan.Planning.Placement;
 /// with a timing no better in any respect are cut (<see cref="Dominated"/>). The same bound orders and cuts whole cells.
 /// Cuts never remove a placement that could beat the incumbent, so the result is the optimum.</para>
 /// </remarks>
-internal sealed class PlacementSearch
+internal sealed partial class PlacementSearch
 {
     private const double Tolerance = 1e-12;
     private const int First = 1;
@@ -210,13 +210,8 @@ internal sealed class PlacementSearch
         _microBatches = Math.Min(p, n);
         _batch = (int)Math.Ceiling(n / (double)_microBatches);
         _needExact = n < _concurrencyCap;
-        _minimumDecodeLayer = _options.Length == 0 ? 0 : _options.Min(o => o.DecodeLayer(_batch));
-        _minimumWeightedDecode = _options.Length == 0 ? 0 : _options.Min(o => o.Amortized * o.DecodeLayer(_batch));
-        _minimumPrefillLayer = _options.Length == 0 ? 0 : _options.Min(o => o.PrefillLayer);
-        _minimumWeightedPrefill = _options.Length == 0 ? 0 : _options.Min(o => o.Amortized * o.PrefillLayer);
         double layerBytes = (_model.ParametersPerLayer * _problem.Weights.BytesPerElement())
             + (n * (double)_sequenceBlocks * MemoryModel.KvBytesPerTokenPerLayer(_model, _problem.KvCache, 1).Value);
-        _memoryCostPerLayer = _options.Length == 0 ? 0 : layerBytes * _options.Min(o => _types[o.Type].PricePerGpu / (_types[o.Type].Instance.Gpu.Memory.Value * _problem.Engine.GpuMemoryUtilization));
 
         for (int type = 0; type < _types.Length; type++)
         {
@@ -238,6 +233,26 @@ internal sealed class PlacementSearch
             _typeBounds[KeyPrefill, type] = Math.Min(_typeBounds[KeyPrefill, type], option.PrefillLayer);
             _typeBounds[KeyWeightedDecode, type] = Math.Min(_typeBounds[KeyWeightedDecode, type], option.Amortized * decode);
             _typeBounds[KeyWeightedPrefill, type] = Math.Min(_typeBounds[KeyWeightedPrefill, type], option.Amortized * option.PrefillLayer);
+        }
+
+        // The least per-layer figures of any option are the least over the types; the memory cost counts only types
+        // that have an option (the others host no stage).
+        _minimumDecodeLayer = _minimumWeightedDecode = _minimumPrefillLayer = _minimumWeightedPrefill = _memoryCostPerLayer = double.PositiveInfinity;
+        for (int type = 0; type < _types.Length; type++)
+        {
+            if (!double.IsPositiveInfinity(_typeBounds[KeyDecode, type]))
+            {
+                _minimumDecodeLayer = Math.Min(_minimumDecodeLayer, _typeBounds[KeyDecode, type]);
+                _minimumWeightedDecode = Math.Min(_minimumWeightedDecode, _typeBounds[KeyWeightedDecode, type]);
+                _minimumPrefillLayer = Math.Min(_minimumPrefillLayer, _typeBounds[KeyPrefill, type]);
+                _minimumWeightedPrefill = Math.Min(_minimumWeightedPrefill, _typeBounds[KeyWeightedPrefill, type]);
+                _memoryCostPerLayer = Math.Min(_memoryCostPerLayer, layerBytes * (_types[type].PricePerGpu / (_types[type].Instance.Gpu.Memory.Value * _problem.Engine.GpuMemoryUtilization)));
+            }
+        }
+
+        if (_options.Length == 0)
+        {
+            _minimumDecodeLayer = _minimumWeightedDecode = _minimumPrefillLayer = _minimumWeightedPrefill = _memoryCostPerLayer = 0;
         }
 
         for (int key = 0; key < Keys; key++)
@@ -531,236 +546,6 @@ internal sealed class PlacementSearch
         return count;
     }
 
-    /// <summary>Lower bounds on what the remaining r layers add when every per-layer time is the least of any option.</summary>
-    private Rest Weak(int remaining) => new(
-        remaining * _minimumDecodeLayer, 0, remaining * _minimumPrefillLayer, 0, remaining * _minimumWeightedDecode, remaining * _minimumWeightedPrefill, 0);
-
-    /// <summary>Stronger lower bounds for r layers in q stages (class remarks), or null when no option holds ⌈r/q⌉ layers
-    /// with N sequences or the unused GPUs cannot hold r layers.</summary>
-    private Rest? Strong(int remaining, int stages)
-    {
-        if (remaining == 0 || stages == 0)
-        {
-            return remaining == 0 ? new Rest(0, 0, 0, 0, 0, 0, 0) : null;
-        }
-
-        int big = (remaining + stages - 1) / stages;
-        if (big > _layers || double.IsPositiveInfinity(_bigDecode[big]))
-        {
-            return null;
-        }
-
-        int rest = remaining - big;
-        double slowestDecode = big * _bigDecode[big];
-        double slowestPrefill = big * _bigPrefill[big];
-        double decodeSum = Fill(remaining, KeyDecode);
-        if (double.IsPositiveInfinity(decodeSum))
-        {
-            return null;
-        }
-
-        return new Rest(
-            Math.Max(slowestDecode + (rest * _minimumDecodeLayer), decodeSum), slowestDecode,
-            Math.Max(slowestPrefill + (rest * _minimumPrefillLayer), Fill(remaining, KeyPrefill)), slowestPrefill,
-            Math.Max((big * _bigWeightedDecode[big]) + (rest * _minimumWeightedDecode), Fill(remaining, KeyWeightedDecode)),
-            Math.Max((big * _bigWeightedPrefill[big]) + (rest * _minimumWeightedPrefill), Fill(remaining, KeyWeightedPrefill)),
-            Math.Max(remaining * _memoryCostPerLayer, Fill(remaining, KeyMemory)));
-    }
-
-    /// <summary>The layers the unused GPUs of every machine type with a stage option can hold (weights and the KV cache
-    /// of N sequences).</summary>
-    private double Room()
-    {
-        double room = 0;
-        for (int type = 0; type < _types.Length; type++)
-        {
-            if (!double.IsPositiveInfinity(_typeBounds[KeyDecode, type]))
-            {
-                MachineType machine = _types[type];
-                room += ((machine.Count * (double)machine.Instance.GpuCount) - _usedPerType[type]) * _layersPerGpu[type];
-            }
-        }
-
-        return room;
-    }
-
-    /// <summary>The least total of a per-layer key over <paramref name="layers"/> layers when each machine type hosts
-    /// at most what its unused GPUs hold (weights and the KV cache of N sequences): the cheapest types first, as in a
-    /// fractional knapsack. +∞ when the unused GPUs cannot hold the layers at all.</summary>
-    private double Fill(int layers, int key)
-    {
-        double left = layers;
-        double total = 0;
-        for (int i = 0; i < _types.Length && left > 0; i++)
-        {
-            int type = _typeOrder[key, i];
-            double value = _typeBounds[key, type];
-            if (double.IsPositiveInfinity(value))
-            {
-                break;
-            }
-
-            MachineType machine = _types[type];
-            double room = ((machine.Count * (double)machine.Instance.GpuCount) - _usedPerType[type]) * _layersPerGpu[type];
-            double take = Math.Min(left, room);
-            total += take * value;
-            left -= take;
-        }
-
-        return left > 1e-9 ? double.PositiveInfinity : total;
-    }
-
-    /// <summary>Whether a partial pipeline can be cut: some limit cannot be met, or (for the optimum) no completion can
-    /// beat the incumbent, or (for the frontier) a found point dominates every completion.</summary>
-    private bool Prunes(in Partial placed, in Rest rest)
-    {
-        double cost = Math.Max(placed.Cost, placed.Amortized + rest.Amortized);
-        double decodeSum = placed.DecodeSum + rest.DecodeSum;
-        double slowestDecode = Math.Max(placed.SlowestDecode, rest.SlowestDecode);
-        double slowestPrefill = Math.Max(placed.SlowestPrefill, rest.SlowestPrefill);
-        double prefillSum = placed.PrefillSum + rest.PrefillSum;
-        double decode = Math.Max(_microBatches * slowestDecode, decodeSum) + placed.Overhead;
-        double share = _concurrency > 1 ? decode : placed.Overhead;
-        double cycle = (decode * (_output - 1)) + share + Math.Max(_concurrency * slowestPrefill, prefillSum);
-        if (_limits.MaxTimePerOutputToken is { } tpot && decode > tpot.Value * (1 + Tolerance))
-        {
-            return true;
-        }
-
-        if (_limits.MaxTimeToFirstToken is { } ttft && prefillSum + share > ttft.Value * (1 + Tolerance))
-        {
-            return true;
-        }
-
-        // cycle ≥ K·m·X + O·overhead + N·P (K = O − 1, plus 1 when N > 1), and cost × X ≥ Σ (GPU price × stage time),
-        // cost × P likewise: so cost × (cycle − O·overhead) ≥ the price-weighted times. A cost cap bounds the cycle from
-        // below; a throughput floor bounds the cycle from above and so the cost from below.
-        double repeats = (_output - 1) + (_concurrency > 1 ? 1 : 0);
-        double weightedDecode = placed.WeightedDecode + rest.WeightedDecode;
-        double weightedPrefill = placed.WeightedPrefill + rest.WeightedPrefill;
-        double weighted = (repeats * _microBatches * weightedDecode) + (_concurrency * weightedPrefill);
-        double fixedPart = _output * placed.Overhead;
-        if (_limits.MaxCostPerHour is { } cap)
-        {
-            cycle = Math.Max(cycle, (weighted / cap.Value) + fixedPart);
-        }
-
-        double tokens = _concurrency * (double)(_input + _output);
-        double throughput = tokens / cycle;
-        if (RequiredThroughput() is { } need)
-        {
-            int copies = MaxCopies();
-            if (throughput * copies < need * (1 - Tolerance))
-            {
-                return true;
-            }
-
-            double longest = (tokens * copies / need) - fixedPart;
-            if (longest > 0)
-            {
-                cost = Math.Max(cost, weighted / longest);
-            }
-        }
-
-        if (_limits.MaxCostPerHour is { } maxCost && cost > maxCost.Value * (1 + Tolerance))
-        {
-            return true;
-        }
-
-        double costTimesDecode = Math.Max(cost * slowestDecode, weightedDecode);
-        double costTimesPrefill = Math.Max(cost * slowestPrefill, weightedPrefill);
-        double byParts = (repeats * _microBatches * costTimesDecode) + (_output * cost * placed.Overhead) + (_concurrency * costTimesPrefill);
-        double perToken = Math.Max(byParts, cost * cycle) / tokens;
-        if (MaxScore() is { } limit && perToken > limit * (1 + Tolerance))
-        {
-            return true;
-        }
-
-        double bound = _problem.Objective switch
-        {
-            PlacementObjective.CostPerMillionTokens => perToken,
-            PlacementObjective.Throughput => -ThroughputBound(throughput),
-            PlacementObjective.CostPerHour => TargetTokens() is { } target ? cost * Math.Max(1, Math.Ceiling((target / throughput) - Tolerance)) : cost,
-            _ => -((ThroughputBound(throughput) / _problem.ThroughputNormalization) - (Lambda * cost / _problem.CostNormalization)),
-        };
-        _lastBound = bound;
-        return double.IsFinite(_incumbent) && Cuts(bound);
-    }
-
-    private double Lambda => _problem.CostWeight / (1 - _problem.CostWeight);
-
-    /// <summary>With a target rate, copies raise the throughput to below target + one copy's.</summary>
-    private double ThroughputBound(double single) => TargetTokens() is { } target ? target + single : single;
-
-    private double? TargetTokens() =>
-        _limits.TargetTokensPerSecond?.Value ?? (_limits.TargetRequestsPerSecond is { } rps ? rps * (_input + _output) : null);
-
-    /// <summary>The most $/Mtok allowed, as a score ($/h × s per token), or null.</summary>
-    private double? MaxScore()
-    {
-        double? limit = _limits.MaxCostPerMillionTokens?.Value;
-        if (_limits.MaxTotalCost is { } total && _limits.TokenVolume is { } volume)
-        {
-            double fromTotal = total.Value / volume.Value * 1e6;
-            limit = limit is null ? fromTotal : Math.Min(limit.Value, fromTotal);
-        }
-
-        return limit is null ? null : limit.Value * 3600.0 / 1e6;
-    }
-
-    /// <summary>The tokens/s the plan must reach (target rate, or the job volume over the longest runtime), or null.</summary>
-    private double? RequiredThroughput()
-    {
-        double? need = TargetTokens();
-        if (_limits.MinTokensPerSecond is { } floor)
-        {
-            need = need is null ? floor.Value : Math.Max(need.Value, floor.Value);
-        }
-
-        if (_limits.MaxRuntime is { } runtime && _limits.TokenVolume is { } volume)
-        {
-            double fromRuntime = volume.Value / runtime.Value;
-            need = need is null ? fromRuntime : Math.Max(need.Value, fromRuntime);
-        }
-
-        return need;
-    }
-
-    /// <summary>The most copies the open machines allow (1 without a target rate).</summary>
-    private int MaxCopies()
-    {
-        if (TargetTokens() is null)
-        {
-            return 1;
-        }
-
-        int copies = _limits.MaxReplicas ?? int.MaxValue;
-        for (int type = 0; type < _types.Length; type++)
-        {
-            if (_openPerType[type] > 0)
-            {
-                copies = Math.Min(copies, _types[type].Count / _openPerType[type]);
-            }
-        }
-
-        return Math.Max(1, copies);
-    }
-
-    // The least per-layer times of any option (and times its per-GPU price): what the remaining layers take at least.
-    private double _minimumDecodeLayer;
-    private double _minimumWeightedDecode;
-    private double _minimumPrefillLayer;
-    private double _minimumWeightedPrefill;
-
-    // The least a layer's GPU memory costs ($/h): its weights and the KV cache of N sequences, at the pool's cheapest
-    // usable memory per dollar. Every GPU used holds its share, so a placement's per-GPU cost covers at least this per layer.
-    private double _memoryCostPerLayer;
-    private int _mostLayers;
-    private readonly double[] _bigDecode;
-    private readonly double[] _bigPrefill;
-    private readonly double[] _bigWeightedDecode;
-    private readonly double[] _bigWeightedPrefill;
-
     /// <summary>Evaluates the complete pipeline exactly as <see cref="PerformanceModel.Evaluate"/> does.</summary>
     private void Leaf()
     {
@@ -870,198 +655,5 @@ internal sealed class PlacementSearch
         }
 
         return new Snapshot(stages, _concurrency, replicas, cost, throughput);
-    }
-
-    /// <summary>A partial pipeline's totals: cost of the machines open, per-GPU cost of its stages, Σ (per-GPU cost ×
-    /// stage time) for decode and prefill, slowest decode stage or link, decode sum, slowest prefill stage or link,
-    /// prefill sum, step overhead.</summary>
-    private readonly record struct Partial(
-        double Cost, double Amortized, double WeightedDecode, double WeightedPrefill, double SlowestDecode, double DecodeSum, double SlowestPrefill,
-        double PrefillSum, double Overhead);
-
-    /// <summary>Lower bounds on what the remaining layers add: decode sum, slowest decode stage, prefill sum, slowest
-    /// prefill stage, Σ (per-GPU cost × time) for decode and prefill, and per-GPU cost.</summary>
-    private readonly record struct Rest(
-        double DecodeSum, double SlowestDecode, double PrefillSum, double SlowestPrefill, double WeightedDecode, double WeightedPrefill, double Amortized);
-
-    /// <summary>The timing of a partial pipeline: slowest decode stage or link, decode sum, slowest prefill stage or link,
-    /// prefill sum, step overhead.</summary>
-    private readonly record struct Label(double SlowestDecode, double DecodeSum, double SlowestPrefill, double PrefillSum, double Overhead)
-    {
-        public bool NoWorseThan(Label other) =>
-            SlowestDecode <= other.SlowestDecode && DecodeSum <= other.DecodeSum && SlowestPrefill <= other.SlowestPrefill
-            && PrefillSum <= other.PrefillSum && Overhead <= other.Overhead;
-    }
-
-    /// <summary>A search state, compared by value.</summary>
-    private sealed class StateKey : IEquatable<StateKey>
-    {
-        private readonly int[] _data;
-        private readonly int _hash;
-
-        public StateKey(int[] data)
-        {
-            _data = data;
-            var hash = default(HashCode);
-            foreach (int value in data)
-            {
-                hash.Add(value);
-            }
-
-            _hash = hash.ToHashCode();
-        }
-
-        public bool Equals(StateKey? other) => other is not null && _data.AsSpan().SequenceEqual(other._data);
-
-        public override bool Equals(object? obj) => Equals(obj as StateKey);
-
-        public override int GetHashCode() => _hash;
-    }
-
-    /// <summary>A found placement.</summary>
-    /// <param name="Stages">The stages on machines.</param>
-    /// <param name="Concurrency">The running sequences N.</param>
-    /// <param name="Replicas">The copies.</param>
-    /// <param name="Cost">All copies' $/h.</param>
-    /// <param name="Throughput">All copies' tokens/s (prompt plus generated).</param>
-    internal sealed record Snapshot(IReadOnlyList<MachineStage> Stages, int Concurrency, int Replicas, double Cost, double Throughput);
-
-    /// <summary>An instance type of the pool, with its rates and prices.</summary>
-    private sealed class MachineType
-    {
-        public MachineType(PoolEntry entry, ClusterNetwork network)
-        {
-            Instance = entry.Instance;
-            Count = entry.Count;
-            Intra = network.Intra(entry.Instance);
-            Overhead = entry.Instance.Gpu.Calibration.StepOverhead.Value;
-            PerGpu = entry.Instance.BilledPerGpu;
-            PricePerGpu = entry.Instance.PricePerGpu.Value;
-            PricePerInstance = entry.Instance.PricePerInstance.Value;
-        }
-
-        public CloudInstance Instance { get; }
-
-        public int Count { get; }
-
-        public BytesPerSecond Intra { get; }
-
-        public double Overhead { get; }
-
-        public bool PerGpu { get; }
-
-        public double PricePerGpu { get; }
-
-        public double PricePerInstance { get; }
-    }
-
-    /// <summary>A TP group of one machine type: its per-layer times and, per layer count and position, its KV capacity
-    /// and memory.</summary>
-    private sealed class StageOption
-    {
-        private readonly PlacementSearch _search;
-        private readonly Deployment _oneLayer;
-        private readonly int[] _capacity;
-        private readonly double[] _fixedBytes;
-        private readonly double _kvPerTokenLayer;
-        private readonly double _capacityBytes;
-        private readonly Dictionary<int, (double Layer, double Head)> _decode = [];
-
-        public StageOption(PlacementSearch search, int type, int tensorParallel)
-        {
-            _search = search;
-            Type = type;
-            TensorParallel = tensorParallel;
-            PlacementProblem problem = search._problem;
-            MachineType machine = search._types[type];
-            GpuSpec gpu = machine.Instance.Gpu;
-            Amortized = machine.PricePerGpu * tensorParallel;
-            _oneLayer = new Deployment
-            {
-                Model = problem.Model, Weights = problem.Weights, KvCache = problem.KvCache, StageLinks = [], CostPerHour = DollarsPerHour.Zero,
-                Stages = [new PipelineStage { Gpu = gpu, TensorParallel = tensorParallel, FirstLayer = 0, LayerCount = 1, TensorParallelBandwidth = machine.Intra }],
-            };
-            PrefillLayer = StageTimeModel.PrefillLayer(_oneLayer, 0, 1.0, search._input).Total.Value;
-            PrefillHead = StageTimeModel.LmHead(_oneLayer, 0, 1.0).Value;
-
-            int layers = search._layers;
-            _capacity = new int[(layers + 1) * 4];
-            _fixedBytes = new double[(layers + 1) * 4];
-            Bytes usable = gpu.Memory * problem.Engine.GpuMemoryUtilization;
-            Bytes kvPerTokenLayer = MemoryModel.KvBytesPerTokenPerLayer(problem.Model, problem.KvCache, tensorParallel);
-            _kvPerTokenLayer = kvPerTokenLayer.Value;
-            _capacityBytes = gpu.Memory.Value;
-            for (int flags = 0; flags < 4; flags++)
-            {
-                Bytes activations = MemoryModel.ActivationsPerGpu(problem.Model, tensorParallel, (flags & Last) != 0, problem.Engine);
-                for (int n = 1; n <= layers; n++)
-                {
-                    Bytes weights = MemoryModel.WeightsPerGpu(problem.Model, problem.Weights, tensorParallel, n, (flags & First) != 0, (flags & Last) != 0);
-                    Bytes pool = usable - weights - activations;
-                    Bytes perSequence = kvPerTokenLayer * n * search._sequenceBlocks;
-                    _capacity[(n * 4) + flags] = weights + activations > usable ? 0 : PerformanceModel.SequencesThatFit(pool, perSequence);
-                    _fixedBytes[(n * 4) + flags] = (weights + activations).Value;
-                }
-            }
-        }
-
-        public int Type { get; }
-
-        public int TensorParallel { get; }
-
-        /// <summary>Gets the group's GPUs at their per-GPU price, $/h.</summary>
-        public double Amortized { get; }
-
-        public double PrefillLayer { get; }
-
-        public double PrefillHead { get; }
-
-        public double DecodeLayer(int batch) => Decode(batch).Layer;
-
-        public double DecodeHead(int batch) => Decode(batch).Head;
-
-        /// <summary>The most layers the group holds as a middle stage (no embedding, LM head or logits: the most of any
-        /// position) with at least <paramref name="sequences"/> sequences; 0 when not even one.</summary>
-        public int MostLayers(int sequences)
-        {
-            int low = 0;
-            int high = _search._layers;
-            while (low < high)
-            {
-                int middle = (low + high + 1) / 2;
-                if (Capacity(middle, 0) >= sequences)
-                {
-                    low = middle;
-                }
-                else
-                {
-                    high = middle - 1;
-                }
-            }
-
-            return low;
-        }
-
-        /// <summary>The sequences of full length whose KV cache fits when the group holds <paramref name="layers"/>.</summary>
-        public int Capacity(int layers, int flags) => _capacity[(layers * 4) + flags];
-
-        /// <summary>The memory a GPU uses with <paramref name="running"/> sequences, over its capacity (as the evaluation's
-        /// memory breakdown reports it).</summary>
-        public double Utilization(int layers, int flags, int running)
-        {
-            double kv = _kvPerTokenLayer * layers * (running * (double)_search._sequenceBlocks);
-            return (_fixedBytes[(layers * 4) + flags] + kv) / _capacityBytes;
-        }
-
-        private (double Layer, double Head) Decode(int batch)
-        {
-            if (!_decode.TryGetValue(batch, out var value))
-            {
-                value = (StageTimeModel.DecodeLayer(_oneLayer, 0, batch, _search._meanContext).Total.Value, StageTimeModel.LmHead(_oneLayer, 0, batch).Value);
-                _decode[batch] = value;
-            }
-
-            return value;
-        }
     }
 }
