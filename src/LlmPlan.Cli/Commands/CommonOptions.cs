@@ -48,4 +48,40 @@ internal static class CommonOptions
 
         File.WriteAllText(path, text);
     }
+
+    /// <summary>The value of an optional integer flag, recording an error when it is below 1.</summary>
+    public static int? AtLeastOneOrNull(ParseResult parse, Option<int?> option, Validation.InputErrors errors)
+    {
+        int? value = parse.GetValue(option);
+        if (value < 1)
+        {
+            errors.Add(option.Name, Invariant.Text($"{value.Value} is out of range; it must be at least 1."));
+        }
+
+        return value;
+    }
+
+    /// <summary>The weight and KV-cache precisions from the <c>--precision</c> and <c>--kv-precision</c> texts (null when
+    /// not given), over what a file or spec says; the KV cache defaults to fp16 for fp16 weights, else bf16.</summary>
+    /// <param name="weightsText">The --precision text, or null to keep <paramref name="weights"/>.</param>
+    /// <param name="kvText">The --kv-precision text, or null.</param>
+    /// <param name="weights">The weight precision without the flag.</param>
+    /// <param name="kv">The KV-cache precision without the flag, or null to derive it from the weights.</param>
+    /// <param name="errors">Collects an unknown precision.</param>
+    /// <returns>The precisions.</returns>
+    public static (Precision Weights, Precision KvCache) Precisions(string? weightsText, string? kvText, Precision weights, Precision? kv, Validation.InputErrors errors)
+    {
+        if (weightsText is not null && !PrecisionFacts.TryParse(weightsText, out weights))
+        {
+            errors.Add("--precision", $"'{weightsText}' is not a precision. Use one of: {string.Join(", ", PrecisionFacts.All.Select(p => p.Name()))}.");
+        }
+
+        Precision cache = kv ?? (weights == Precision.Fp16 ? Precision.Fp16 : Precision.Bf16);
+        if (kvText is not null && (!PrecisionFacts.TryParse(kvText, out cache) || !cache.IsKvCachePrecision()))
+        {
+            errors.Add("--kv-precision", $"'{kvText}' is not a KV-cache precision. Use one of: fp16, bf16, fp8, int8.");
+        }
+
+        return (weights, cache);
+    }
 }

@@ -109,8 +109,8 @@ internal static class EvaluateCommand
 
         EngineSettings engine = ReadEngine(parse, errors);
         var (weights, kv) = ReadPrecisions(parse, errors);
-        int? input = PositiveOrNull(parse, InputTokens, errors);
-        int? outputTokens = PositiveOrNull(parse, OutputTokens, errors);
+        int? input = CommonOptions.AtLeastOneOrNull(parse, InputTokens, errors);
+        int? outputTokens = CommonOptions.AtLeastOneOrNull(parse, OutputTokens, errors);
         string concurrencyText = parse.GetValue(Concurrency)!;
         int? concurrency = string.Equals(concurrencyText, "max", StringComparison.OrdinalIgnoreCase) ? null : ValueParsing.Integer(concurrencyText, "--concurrency", errors, 1);
         string provider = parse.GetValue(Provider)?.ToLowerInvariant() ?? "aws";
@@ -122,17 +122,6 @@ internal static class EvaluateCommand
         var request = new EvaluateSweep.Request(
             parse.GetValue(Pool), parse.GetValue(ConfigDirectory), parse.GetValue(Model), input, outputTokens, concurrency, weights, kv, provider, engine, Given(parse, MemoryUtilization), parse.GetValue(Out));
         return EvaluateSweep.Run(request, catalog, errors, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
-    }
-
-    private static int? PositiveOrNull(ParseResult parse, Option<int?> option, InputErrors errors)
-    {
-        int? value = parse.GetValue(option);
-        if (value < 1)
-        {
-            errors.Add(option.Name, $"{value.Value.ToString(CultureInfo.InvariantCulture)} is out of range; it must be at least 1.");
-        }
-
-        return value;
     }
 
     private static int Report(TextWriter output, string? outPath, EvaluatedDeployment evaluated)
@@ -240,28 +229,9 @@ internal static class EvaluateCommand
         return input >= 1 && output >= 1 ? new Workload(input.Value, output.Value, concurrency) : null;
     }
 
-    internal static (Precision Weights, Precision KvCache) ReadPrecisions(ParseResult parse, InputErrors errors, Precision? fileWeights = null, Precision? fileKv = null)
-    {
-        string weightText = parse.GetValue(WeightPrecision)!;
-        Precision weights = default;
-        if (!Given(parse, WeightPrecision) && fileWeights is not null)
-        {
-            weights = fileWeights.Value;
-        }
-        else if (!PrecisionFacts.TryParse(weightText, out weights))
-        {
-            errors.Add("--precision", $"'{weightText}' is not a precision. Use one of: {string.Join(", ", PrecisionFacts.All.Select(p => p.Name()))}.");
-        }
-
-        string? kvText = parse.GetValue(KvPrecision);
-        Precision kv = fileKv ?? (weights == Precision.Fp16 ? Precision.Fp16 : Precision.Bf16);
-        if (kvText is not null && (!PrecisionFacts.TryParse(kvText, out kv) || !kv.IsKvCachePrecision()))
-        {
-            errors.Add("--kv-precision", $"'{kvText}' is not a KV-cache precision. Use one of: fp16, bf16, fp8, int8.");
-        }
-
-        return (weights, kv);
-    }
+    internal static (Precision Weights, Precision KvCache) ReadPrecisions(ParseResult parse, InputErrors errors, Precision? fileWeights = null, Precision? fileKv = null) =>
+        CommonOptions.Precisions(
+            Given(parse, WeightPrecision) || fileWeights is null ? parse.GetValue(WeightPrecision) : null, parse.GetValue(KvPrecision), fileWeights ?? Precision.Bf16, fileKv, errors);
 
     internal static EngineSettings ReadEngine(ParseResult parse, InputErrors errors)
     {

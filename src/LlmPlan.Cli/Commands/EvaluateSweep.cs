@@ -90,7 +90,7 @@ internal static class EvaluateSweep
 
     private static void WriteTable(TextWriter output, IReadOnlyList<EvaluatedDeployment> rows)
     {
-        EvaluatedDeployment? best = rows.Where(r => r.Result.Feasible).MinBy(r => r.Result.DollarsPerMillionTokens.Value);
+        EvaluatedDeployment? best = UniformSweep.Best(rows);
         Tables.Write(
             output,
             "Uniform configurations (best $/Mtok marked *)",

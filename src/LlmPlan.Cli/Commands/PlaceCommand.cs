@@ -67,10 +67,11 @@ internal static class PlaceCommand
     }
 
     /// <summary>The best uniform configuration of the pool by $/Mtok, as <c>evaluate --sweep</c> finds it, or null.</summary>
-    internal static EvaluatedDeployment? BestUniform(PlacementProblem problem) =>
-        UniformSweep.Run(problem.Model, problem.Pool, problem.Workload, problem.Weights, problem.KvCache, problem.Engine, maxParallelism: 1)
-            .Where(r => r.Result.Feasible)
-            .MinBy(r => r.Result.DollarsPerMillionTokens.Value);
+    internal static EvaluatedDeployment? BestUniform(PlacementProblem problem) => UniformSweep.Best(Uniform(problem));
+
+    /// <summary>Every uniform configuration of the problem's pool, evaluated as <c>evaluate --sweep</c> does.</summary>
+    private static IReadOnlyList<EvaluatedDeployment> Uniform(PlacementProblem problem) =>
+        UniformSweep.Run(problem.Model, problem.Pool, problem.Workload, problem.Weights, problem.KvCache, problem.Engine, maxParallelism: 1);
 
     private static (PlacementResult Result, int BatchSize) Solve(PlacementProblem problem, IReadOnlyList<int> batches, TextWriter error)
     {
@@ -133,7 +134,7 @@ internal static class PlaceCommand
 
     private static string FrontierChart(PlacementProblem problem, IReadOnlyList<PlacementPlan> frontier, int best)
     {
-        var uniform = UniformSweep.Run(problem.Model, problem.Pool, problem.Workload, problem.Weights, problem.KvCache, problem.Engine, maxParallelism: 1)
+        var uniform = Uniform(problem)
             .Where(r => r.Result.Feasible)
             .Select(r => new ChartPoint(r.Result.CostPerHour.Value, r.Result.TotalTokensPerSecond.Value))
             .ToList();

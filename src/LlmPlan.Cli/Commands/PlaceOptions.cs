@@ -215,31 +215,8 @@ internal sealed class PlaceOptions
             errors.Add("--cost-weight", Invariant.Text($"{weight} is out of range; w is in [0, 1)."));
         }
 
-        var (weights, kv) = (problem.Weights, problem.KvCache);
-        if (parse.GetValue(_precision) is string p)
-        {
-            if (PrecisionFacts.TryParse(p, out Precision parsed))
-            {
-                weights = parsed;
-                kv = parsed == Precision.Fp16 ? Precision.Fp16 : Precision.Bf16;
-            }
-            else
-            {
-                errors.Add("--precision", $"'{p}' is not a precision. Use one of: {string.Join(", ", PrecisionFacts.All.Select(x => x.Name()))}.");
-            }
-        }
-
-        if (parse.GetValue(_kvPrecision) is string k)
-        {
-            if (PrecisionFacts.TryParse(k, out Precision parsed) && parsed.IsKvCachePrecision())
-            {
-                kv = parsed;
-            }
-            else
-            {
-                errors.Add("--kv-precision", $"'{k}' is not a KV-cache precision. Use one of: fp16, bf16, fp8, int8.");
-            }
-        }
+        string? weightsText = parse.GetValue(_precision);
+        var (weights, kv) = CommonOptions.Precisions(weightsText, parse.GetValue(_kvPrecision), problem.Weights, weightsText is null ? problem.KvCache : null, errors);
 
         ClusterNetwork network = problem.Network;
         if (parse.GetValue(_network) is { Length: 2 } rates)
@@ -255,17 +232,6 @@ internal sealed class PlaceOptions
         }
 
         PlacementConstraints limits = problem.Constraints;
-        int? Positive(Option<int?> option)
-        {
-            int? value = parse.GetValue(option);
-            if (value is < 1)
-            {
-                errors.Add(option.Name, Invariant.Text($"{value} is out of range; it must be at least 1."));
-            }
-
-            return value;
-        }
-
         double? PositiveNumber(Option<double?> option)
         {
             double? value = parse.GetValue(option);
@@ -279,13 +245,13 @@ internal sealed class PlaceOptions
 
         limits = limits with
         {
-            MaxStages = Positive(_maxStages) ?? limits.MaxStages,
-            MinLayersPerStage = Positive(_minLayers) ?? limits.MinLayersPerStage,
+            MaxStages = CommonOptions.AtLeastOneOrNull(parse, _maxStages, errors) ?? limits.MaxStages,
+            MinLayersPerStage = CommonOptions.AtLeastOneOrNull(parse, _minLayers, errors) ?? limits.MinLayersPerStage,
             MaxTimeToFirstToken = PositiveNumber(_ttft) is double ttft ? Seconds.FromMilliseconds(ttft) : limits.MaxTimeToFirstToken,
             MaxTimePerOutputToken = PositiveNumber(_tpot) is double tpot ? Seconds.FromMilliseconds(tpot) : limits.MaxTimePerOutputToken,
             TargetTokensPerSecond = PositiveNumber(_targetTokens) is double tps ? TokensPerSecond.FromTokensPerSecond(tps) : limits.TargetTokensPerSecond,
             TargetRequestsPerSecond = PositiveNumber(_targetRequests) ?? limits.TargetRequestsPerSecond,
-            MaxReplicas = Positive(_maxReplicas) ?? limits.MaxReplicas,
+            MaxReplicas = CommonOptions.AtLeastOneOrNull(parse, _maxReplicas, errors) ?? limits.MaxReplicas,
         };
         if (limits.TargetTokensPerSecond is not null && limits.TargetRequestsPerSecond is not null)
         {
@@ -297,7 +263,7 @@ internal sealed class PlaceOptions
             errors.Add("--max-replicas", "replicas only serve a target rate: add --target-tokens-per-s or --target-requests-per-s.");
         }
 
-        EngineSettings engine = Positive(_maxSequences) is int cap ? problem.Engine with { MaxSequences = cap } : problem.Engine;
+        EngineSettings engine = CommonOptions.AtLeastOneOrNull(parse, _maxSequences, errors) is int cap ? problem.Engine with { MaxSequences = cap } : problem.Engine;
         return problem with
         {
             Workload = problem.Workload with { InputTokens = input, OutputTokens = output }, Objective = objective, CostWeight = weight,

@@ -56,6 +56,13 @@ public static class UniformSweep
         return SweepEngine.Run(points, point => Evaluate(model, point, workload, weights, kvCache, engine), maxParallelism, progress);
     }
 
+    /// <summary>The best row of a sweep: the feasible one with the least $ per million tokens (the first of equals), or
+    /// null when none is feasible.</summary>
+    /// <param name="rows">The sweep's rows.</param>
+    /// <returns>The best row, or null.</returns>
+    public static EvaluatedDeployment? Best(IEnumerable<EvaluatedDeployment> rows) =>
+        rows.Where(r => r.Result.Feasible).MinBy(r => r.Result.DollarsPerMillionTokens.Value);
+
     private static EvaluatedDeployment Evaluate(ModelArchitecture model, UniformPoint point, Workload workload, Precision weights, Precision kvCache, EngineSettings engine)
     {
         var hardware = Hardware.ForInstance(point.Instance);
