@@ -13,32 +13,62 @@ public class FleetSearchTests
     public void Should_find_cbcs_optimal_cost_When_the_arena_profiles_are_planned_at_every_rate_and_slice_factor()
     {
         // Given the Llama-2-7B profiles of L4, A10G, A100 and H100 over the Chatbot Arena distribution, When planned at
-        // every rate 1..32 requests/s with slice factors 1, 4 and 8, Then every plan is optimal and its split carries
-        // every bucket; every plan of the search costs what CBC's optimum on the integer program costs; and the search
-        // itself (no fallback) solves every rate with whole buckets and the benchmark's rates 1, 2, 4, 8, 16 and 32 at
-        // every slice factor.
+        // every rate 1..32 requests/s with slice factors 1, 4 and 8, Then the search itself (no fallback) proves every
+        // optimum; each costs what CBC's optimum on the integer program costs and its split carries every bucket; and
+        // the branch and bound decided some of them (these rates hold count vectors whose LP relaxation fits and whose
+        // slices do not, or fit only after a search).
         MelangeConfig config = MelangeConfigReader.Read(Path.Combine(CliRun.RepositoryRoot, "examples", "fleet", "melange-llama2-7b-arena.json"));
-        var fallbacks = new List<(int F, int Rate)>();
+        long nodes = 0;
         foreach (int f in new[] { 1, 4, 8 })
         {
             foreach (int rate in Enumerable.Range(1, 32))
             {
                 FleetProblem problem = config.ToProblem(RequestsPerSecond.FromRequestsPerSecond(rate), f);
                 FleetPlan plan = FleetPlanner.Plan(problem, CbcSolver.Instance);
-                Assert.Equal(FleetStatus.Optimal, plan.Status);
+                Assert.Equal((FleetSearch.Name, FleetStatus.Optimal), (plan.Solver, plan.Status));
                 AssertCarries(problem, plan);
-                if (plan.Solver != FleetSearch.Name)
-                {
-                    // The fallback is CBC on the same model: nothing to compare with.
-                    fallbacks.Add((f, rate));
-                    continue;
-                }
-
                 Assert.Equal(CbcCost(problem)!.Value, plan.CostPerHour.Value, 6);
+                nodes += FleetSearch.Solve(problem)!.Nodes;
             }
         }
 
-        Assert.DoesNotContain(fallbacks, x => x.F == 1 || x.Rate is 1 or 2 or 4 or 8 or 16 or 32);
+        Assert.True(nodes > 0);
+    }
+
+    [Fact]
+    public void Should_equal_cbc_When_seeded_random_problems_with_many_buckets_and_slices_need_the_branch_and_bound()
+    {
+        // Given 40 seeded random problems with 6–16 buckets, 3–4 options, slice factors 1, 2, 4 or 8 and rates that
+        // need a few units of each option, When planned, Then the search solves every one (no fallback) at CBC's optimal
+        // cost with a split that carries every bucket, and the branch and bound ran on some of them.
+        var random = new Random(2_12_2026);
+        long nodes = 0;
+        int searched = 0;
+        for (int n = 0; n < 40; n++)
+        {
+            int rows = 2 + random.Next(3);
+            int columns = 3 + random.Next(2);
+            int options = 3 + random.Next(2);
+            double[][] distribution = [.. Enumerable.Range(0, rows).Select(_ => Enumerable.Range(0, columns).Select(_ => 0.05 + random.NextDouble()).ToArray())];
+            double sum = distribution.Sum(r => r.Sum());
+            distribution = [.. distribution.Select(r => r.Select(v => v / sum).ToArray())];
+            var gpus = Enumerable.Range(0, options).Select(g => (
+                Name: $"G{g}",
+                Cost: Math.Round(0.5 + (4.5 * random.NextDouble()), 2),
+                Tputs: Enumerable.Range(0, rows).Select(_ => Enumerable.Range(0, columns).Select(_ => Math.Round(1 + (20 * random.NextDouble()), 2)).ToArray()).ToArray())).ToArray();
+            FleetProblem problem = FleetTestProblems.Build(distribution, Math.Round(10 + (40 * random.NextDouble()), 1), new[] { 1, 2, 4, 8 }[random.Next(4)], gpus);
+
+            FleetPlan plan = FleetPlanner.Plan(problem, CbcSolver.Instance);
+
+            Assert.Equal((FleetSearch.Name, FleetStatus.Optimal), (plan.Solver, plan.Status));
+            Assert.Equal(CbcCost(problem)!.Value, plan.CostPerHour.Value, 6);
+            AssertCarries(problem, plan);
+            long these = FleetSearch.Solve(problem)!.Nodes;
+            nodes += these;
+            searched += these > 0 ? 1 : 0;
+        }
+
+        Assert.True(searched >= 2, $"the branch and bound ran on {searched} problems ({nodes} nodes)");
     }
 
     [Fact]

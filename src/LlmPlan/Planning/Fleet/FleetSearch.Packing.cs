@@ -1,0 +1,862 @@
+using System.Collections;
+using LlmPlan.Optimization;
+
+namespace LlmPlan.Planning.Fleet;
+
+internal static partial class FleetSearch
+{
+    /// <summary>The exact check that a count vector's units carry every bucket's slices.</summary>
+    private sealed class Packing
+    {
+        private const double Slack = 1e-9;
+
+        private readonly double[,] _weight;
+        private readonly int _f;
+        private readonly double _u;
+        private readonly int _buckets;
+        private readonly int _options;
+        private readonly int[] _order;
+        private readonly double[][] _fixedWeights;
+        private readonly double[] _fixedNeed;
+
+        /// <summary>Room left per option: the counts' capacity less what the buckets fixed by the branch and bound
+        /// take.</summary>
+        private readonly double[] _room;
+
+        /// <summary>The counts' whole capacity per option.</summary>
+        private readonly double[] _capacity;
+
+        /// <summary>Which (bucket, option) pairs may still carry slices in the branch and bound: the options that serve
+        /// the bucket, less those an ancestor's π proved empty.</summary>
+        private readonly bool[,] _allowed;
+
+        /// <summary>The weights π of the quick split (from the ascent).</summary>
+        private readonly double[] _inverse;
+        private long _nodes;
+
+        public Packing(double[,] weight, int f, double u, double[] price)
+        {
+            _buckets = weight.GetLength(0);
+            _options = weight.GetLength(1);
+            _f = f;
+            _u = u;
+            var fixedWeights = new List<double[]> { price };
+            if (_options <= MaxSubsetOptions)
+            {
+                for (int set = 1; set < 1 << _options; set++)
+                {
+                    fixedWeights.Add([.. Enumerable.Range(0, _options).Select(g => (set >> g & 1) == 1 ? 1.0 : 0.0)]);
+                }
+            }
+            else
+            {
+                fixedWeights.AddRange(Enumerable.Range(0, _options).Select(h => Enumerable.Range(0, _options).Select(g => g == h ? 1.0 : 0.0).ToArray()));
+            }
+
+            _fixedWeights = [.. fixedWeights];
+
+            // Largest bucket first (ties in problem order): the quick split and the branching look at them in this order.
+            _order = [.. Enumerable.Range(0, _buckets).OrderByDescending(k => Enumerable.Range(0, _options).Min(g => weight[k, g])).ThenBy(k => k)];
+            _weight = new double[_buckets, _options];
+            for (int i = 0; i < _buckets; i++)
+            {
+                for (int g = 0; g < _options; g++)
+                {
+                    _weight[i, g] = weight[_order[i], g];
+                }
+            }
+
+            _allowed = new bool[_buckets, _options];
+            for (int i = 0; i < _buckets; i++)
+            {
+                for (int g = 0; g < _options; g++)
+                {
+                    _allowed[i, g] = double.IsFinite(_weight[i, g]);
+                }
+            }
+
+            var all = Enumerable.Repeat(true, _buckets).ToArray();
+            _fixedNeed = [.. _fixedWeights.Select(pi => Need(pi, all))];
+            _room = new double[_options];
+            _capacity = new double[_options];
+            _inverse = new double[_options];
+            Split = new int[_buckets, _options];
+        }
+
+        /// <summary>Gets the branch-and-bound nodes solved so far (over every count vector).</summary>
+        public long Nodes => _nodes;
+
+        /// <summary>Gets the slices per (bucket in the problem's active order, option) of the last fit.</summary>
+        public int[,] Split { get; private set; }
+
+        /// <summary>Whether the counts carry every bucket, or null when the node budget ran out.</summary>
+        public bool? Fit(int[] counts)
+        {
+            for (int g = 0; g < _options; g++)
+            {
+                _capacity[g] = (_u * counts[g]) + FleetPlanner.LoadRoundingTolerance;
+                _room[g] = _capacity[g];
+            }
+
+            var open = Enumerable.Repeat(true, _buckets).ToArray();
+            if (Enumerable.Range(0, _fixedWeights.Length).Any(w => Excess(_fixedWeights[w], _fixedNeed[w]) > 0) || !Ascend())
+            {
+                return false;
+            }
+
+            var split = new int[_buckets, _options];
+            if (Repair(split) && Fits(split))
+            {
+                Keep(split);
+                return true;
+            }
+
+            // The split did not come easily: decide by branch and bound (it leaves the room as it found it).
+            Array.Clear(split);
+            return Branch(split, open, _buckets);
+        }
+
+        /// <summary>Σ_b F·min_g π(g)·w(b,g) over the open buckets.</summary>
+        private double Need(double[] pi, bool[] open)
+        {
+            double need = 0;
+            for (int i = 0; i < _buckets; i++)
+            {
+                if (open[i])
+                {
+                    need += _f * Least(pi, i);
+                }
+            }
+
+            return need;
+        }
+
+        /// <summary>min_g π(g)·w(b,g) over the options allowed for bucket i.</summary>
+        private double Least(double[] pi, int i)
+        {
+            double least = double.PositiveInfinity;
+            for (int g = 0; g < _options; g++)
+            {
+                if (_allowed[i, g])
+                {
+                    least = Math.Min(least, pi[g] * _weight[i, g]);
+                }
+            }
+
+            return least;
+        }
+
+        /// <summary>How far a need under π exceeds the room left under π (positive: the open buckets cannot fit), with
+        /// a relative slack for rounding.</summary>
+        private double Excess(double[] pi, double need)
+        {
+            double room = 0;
+            for (int g = 0; g < _options; g++)
+            {
+                room += pi[g] * _room[g];
+            }
+
+            return need - (room + (Slack * Math.Max(1, room)));
+        }
+
+        /// <summary>Checks a split from scratch: every bucket's slices on options that serve it, every load within its
+        /// capacity.</summary>
+        private bool Fits(int[,] split)
+        {
+            var load = new double[_options];
+            for (int i = 0; i < _buckets; i++)
+            {
+                int slices = 0;
+                for (int g = 0; g < _options; g++)
+                {
+                    if (split[i, g] < 0 || (split[i, g] > 0 && !double.IsFinite(_weight[i, g])))
+                    {
+                        return false;
+                    }
+
+                    if (split[i, g] > 0)
+                    {
+                        slices += split[i, g];
+                        load[g] += split[i, g] * _weight[i, g];
+                    }
+                }
+
+                if (slices != _f)
+                {
+                    return false;
+                }
+            }
+
+            return Enumerable.Range(0, _options).All(g => load[g] <= _capacity[g]);
+        }
+
+        private void Keep(int[,] split)
+        {
+            var original = new int[_buckets, _options];
+            for (int i = 0; i < _buckets; i++)
+            {
+                for (int g = 0; g < _options; g++)
+                {
+                    original[_order[i], g] = split[i, g];
+                }
+            }
+
+            Split = original;
+        }
+
+        /// <summary>A quick try before the search: every bucket on its cheapest option under π, then single slices moved
+        /// off overloaded options to options with room, the move that costs least under π per unit of load relieved
+        /// first.</summary>
+        /// <returns>True when the split fits (left in <paramref name="split"/>); false says nothing.</returns>
+        private bool Repair(int[,] split)
+        {
+            var load = new double[_options];
+            for (int i = 0; i < _buckets; i++)
+            {
+                int best = -1;
+                for (int g = 0; g < _options; g++)
+                {
+                    if (double.IsFinite(_weight[i, g]) && (best < 0 || _inverse[g] * _weight[i, g] < _inverse[best] * _weight[i, best]))
+                    {
+                        best = g;
+                    }
+                }
+
+                split[i, best] = _f;
+                load[best] += _f * _weight[i, best];
+            }
+
+            for (int move = 0; move < _buckets * _f * _options; move++)
+            {
+                int over = -1;
+                double worst = 0;
+                for (int g = 0; g < _options; g++)
+                {
+                    double excess = load[g] - _capacity[g];
+                    if (excess > worst)
+                    {
+                        worst = excess;
+                        over = g;
+                    }
+                }
+
+                if (over < 0)
+                {
+                    return true;
+                }
+
+                int from = -1;
+                int to = -1;
+                double price = double.PositiveInfinity;
+                for (int i = 0; i < _buckets; i++)
+                {
+                    if (split[i, over] == 0)
+                    {
+                        continue;
+                    }
+
+                    for (int h = 0; h < _options; h++)
+                    {
+                        if (h == over || !double.IsFinite(_weight[i, h]) || load[h] + _weight[i, h] > _capacity[h])
+                        {
+                            continue;
+                        }
+
+                        double cost = ((_inverse[h] * _weight[i, h]) - (_inverse[over] * _weight[i, over])) / _weight[i, over];
+                        if (cost < price)
+                        {
+                            price = cost;
+                            from = i;
+                            to = h;
+                        }
+                    }
+                }
+
+                if (from < 0)
+                {
+                    return Descend(split, load, _buckets * 2);
+                }
+
+                split[from, over]--;
+                split[from, to]++;
+                load[over] -= _weight[from, over];
+                load[to] += _weight[from, to];
+            }
+
+            return Descend(split, load, _buckets * 2);
+        }
+
+        /// <summary>Looks for weights π that prove the counts too few (the Lagrangian dual of the split's LP, raised by
+        /// multiplicative steps towards the overloaded options), and keeps the last weights for the quick split.</summary>
+        /// <returns>False when some π proves that the buckets cannot fit.</returns>
+        private bool Ascend()
+        {
+            var capacity = new double[_options];
+            for (int g = 0; g < _options; g++)
+            {
+                capacity[g] = Math.Max(_capacity[g], 1e-6);
+                _inverse[g] = 1 / capacity[g];
+            }
+
+            var load = new double[_options];
+            for (int step = 0; step < AscentSteps; step++)
+            {
+                Array.Clear(load);
+                double lower = 0;
+                for (int i = 0; i < _buckets; i++)
+                {
+                    int best = -1;
+                    double least = double.PositiveInfinity;
+                    for (int g = 0; g < _options; g++)
+                    {
+                        double v = _inverse[g] * _weight[i, g];
+                        if (v < least)
+                        {
+                            least = v;
+                            best = g;
+                        }
+                    }
+
+                    lower += _f * least;
+                    load[best] += _f * _weight[i, best];
+                }
+
+                double room = 0;
+                for (int g = 0; g < _options; g++)
+                {
+                    room += _inverse[g] * _capacity[g];
+                }
+
+                if (lower > room * (1 + 1e-9))
+                {
+                    return false;
+                }
+
+                double rate = 1.0 / Math.Sqrt(step + 1);
+                double total = 0;
+                for (int g = 0; g < _options; g++)
+                {
+                    _inverse[g] *= Math.Exp(rate * Math.Clamp((load[g] / capacity[g]) - 1, -1, 1));
+                    total += _inverse[g] * capacity[g];
+                }
+
+                for (int g = 0; g < _options; g++)
+                {
+                    // Kept above 0 so that 0·∞ (an option that cannot serve a bucket) never turns into NaN.
+                    _inverse[g] = Math.Max(_inverse[g] / total, 1e-300);
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>Lowers the total overload Σ_g max(0, load(g) − capacity(g)) by the best single-slice move, or when
+        /// none helps, by the best chain of two (a slice moved off an overloaded option, and a slice of another bucket
+        /// moved on from where the first went), until nothing overloads.</summary>
+        /// <returns>True when the split fits; false says nothing.</returns>
+        private bool Descend(int[,] split, double[] load, int steps)
+        {
+            for (int step = 0; step < steps; step++)
+            {
+                double excess = 0;
+                for (int g = 0; g < _options; g++)
+                {
+                    excess += Over(g, load[g]);
+                }
+
+                if (excess <= 0)
+                {
+                    return true;
+                }
+
+                // A single move first; when none helps, a chain of two.
+                var move = BestMove(split, load, chain: false);
+                if (move.I < 0)
+                {
+                    move = BestMove(split, load, chain: true);
+                }
+
+                if (move.I < 0)
+                {
+                    return false;
+                }
+
+                var (mi, mg, mh, mj, mk) = move;
+                split[mi, mg]--;
+                split[mi, mh]++;
+                load[mg] -= _weight[mi, mg];
+                load[mh] += _weight[mi, mh];
+                if (mj >= 0)
+                {
+                    split[mj, mh]--;
+                    split[mj, mk]++;
+                    load[mh] -= _weight[mj, mh];
+                    load[mk] += _weight[mj, mk];
+                }
+            }
+
+            return false;
+        }
+
+        private double Over(int g, double load) => Math.Max(0, load - _capacity[g]);
+
+        /// <summary>The single-slice move (or, with <paramref name="chain"/>, the chain of two: a slice of bucket i from g
+        /// to h and a slice of bucket j from h on to k, k = g being an exchange) that lowers the total overload the most,
+        /// or I = −1 when none lowers it.</summary>
+        private (int I, int G, int H, int J, int K) BestMove(int[,] split, double[] load, bool chain)
+        {
+            double best = -1e-12;
+            (int I, int G, int H, int J, int K) move = (-1, -1, -1, -1, -1);
+            for (int i = 0; i < _buckets; i++)
+            {
+                for (int g = 0; g < _options; g++)
+                {
+                    // Only a move off an overloaded option can lower the overload (a chain is met from an overloaded
+                    // end).
+                    if (split[i, g] == 0 || load[g] <= _capacity[g])
+                    {
+                        continue;
+                    }
+
+                    for (int h = 0; h < _options; h++)
+                    {
+                        if (h == g || !double.IsFinite(_weight[i, h]))
+                        {
+                            continue;
+                        }
+
+                        double lg = load[g] - _weight[i, g];
+                        double lh = load[h] + _weight[i, h];
+                        double single = Over(g, lg) - Over(g, load[g]) + Over(h, lh) - Over(h, load[h]);
+                        if (!chain)
+                        {
+                            if (single < best)
+                            {
+                                best = single;
+                                move = (i, g, h, -1, -1);
+                            }
+
+                            continue;
+                        }
+
+                        for (int j = 0; j < _buckets; j++)
+                        {
+                            if (j == i || split[j, h] == 0)
+                            {
+                                continue;
+                            }
+
+                            for (int k = 0; k < _options; k++)
+                            {
+                                if (k == h || !double.IsFinite(_weight[j, k]))
+                                {
+                                    continue;
+                                }
+
+                                double lh2 = lh - _weight[j, h];
+                                double change = k == g
+                                    ? Over(g, lg + _weight[j, g]) - Over(g, load[g]) + Over(h, lh2) - Over(h, load[h])
+                                    : Over(g, lg) - Over(g, load[g]) + Over(h, lh2) - Over(h, load[h]) + Over(k, load[k] + _weight[j, k]) - Over(k, load[k]);
+                                if (change < best)
+                                {
+                                    best = change;
+                                    move = (i, g, h, j, k);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+
+            return move;
+        }
+
+        /// <summary>The branch and bound over the open buckets' splits (<paramref name="left"/> of them), the fixed
+        /// buckets' slices in <paramref name="split"/> and <see cref="_room"/> what they leave.</summary>
+        /// <returns>True with a fitting split kept, false when none exists, null when the node budget ran out.</returns>
+        private bool? Branch(int[,] split, bool[] open, int left)
+        {
+            if (left == 0)
+            {
+                // Every bucket was fixed within the room left; the check from scratch only fails on rounding noise.
+                if (!Fits(split))
+                {
+                    return false;
+                }
+
+                Keep(split);
+                return true;
+            }
+
+            if (++_nodes > NodeBudget)
+            {
+                return null;
+            }
+
+            for (int w = 0; w < _fixedWeights.Length; w++)
+            {
+                if (Excess(_fixedWeights[w], Need(_fixedWeights[w], open)) > 0)
+                {
+                    return false;
+                }
+            }
+
+            Relaxation? relaxation = Relax(open);
+            if (relaxation is null)
+            {
+                return null;
+            }
+
+            // The LP's row prices are a π for the necessary condition, checked here in our own arithmetic.
+            var (shares, pi) = (relaxation.Shares, relaxation.Prices);
+            double gap = -Excess(pi, Need(pi, open));
+            if (gap < 0)
+            {
+                return false;
+            }
+
+            // Pairs dearer than the gap under π are barred; a bucket left with one option has all its slices there.
+            var fixedHere = new List<(int Bucket, int Option)>();
+            var barred = new List<(int Bucket, int Option)>();
+            bool? result = false;
+            if (Restrict(pi, gap, split, open, barred, fixedHere))
+            {
+                left -= fixedHere.Count;
+                if (left == 0)
+                {
+                    result = Branch(split, open, 0);
+                }
+                else if (Round(shares, split, open))
+                {
+                    result = true;
+                }
+                else
+                {
+                    result = Expand(split, open, left, pi, gap, shares);
+                }
+            }
+
+            Undo(split, open, barred, fixedHere);
+            return result;
+        }
+
+        /// <summary>Bars every (open bucket, option) pair whose cost per slice over the bucket's cheapest option under π
+        /// exceeds the gap (one slice there breaks the necessary condition with this π), and fixes every open bucket
+        /// left with one option onto it; both recorded for <see cref="Undo"/>.</summary>
+        /// <returns>False when a bucket left with one option does not fit its room (the node has no split).</returns>
+        private bool Restrict(double[] pi, double gap, int[,] split, bool[] open, List<(int Bucket, int Option)> barred, List<(int Bucket, int Option)> fixedHere)
+        {
+            double limit = gap + (Slack * Math.Max(1, gap));
+            for (int i = 0; i < _buckets; i++)
+            {
+                if (!open[i])
+                {
+                    continue;
+                }
+
+                double least = Least(pi, i);
+                int only = -1;
+                int within = 0;
+                for (int g = 0; g < _options; g++)
+                {
+                    if (!_allowed[i, g])
+                    {
+                        continue;
+                    }
+
+                    if ((pi[g] * _weight[i, g]) - least > limit)
+                    {
+                        _allowed[i, g] = false;
+                        barred.Add((i, g));
+                    }
+                    else
+                    {
+                        within++;
+                        only = g;
+                    }
+                }
+
+                if (within != 1)
+                {
+                    continue;
+                }
+
+                if (_f * _weight[i, only] > _room[only])
+                {
+                    return false;
+                }
+
+                split[i, only] = _f;
+                _room[only] -= _f * _weight[i, only];
+                open[i] = false;
+                fixedHere.Add((i, only));
+            }
+
+            return true;
+        }
+
+        private void Undo(int[,] split, bool[] open, List<(int Bucket, int Option)> barred, List<(int Bucket, int Option)> fixedHere)
+        {
+            foreach (var (i, g) in fixedHere)
+            {
+                _room[g] += _f * _weight[i, g];
+                split[i, g] = 0;
+                open[i] = true;
+            }
+
+            foreach (var (i, g) in barred)
+            {
+                _allowed[i, g] = true;
+            }
+        }
+
+        /// <summary>Branches on the fractional bucket with the fewest options that can take a slice (fail first; ties:
+        /// the largest), its splits within the gap cheapest first.</summary>
+        private bool? Expand(int[,] split, bool[] open, int left, double[] pi, double gap, double[,] shares)
+        {
+            int bucket = -1;
+            int fewest = int.MaxValue;
+            for (int i = 0; i < _buckets; i++)
+            {
+                if (!open[i] || !Fractional(shares, i))
+                {
+                    continue;
+                }
+
+                int usable = 0;
+                for (int g = 0; g < _options; g++)
+                {
+                    usable += _allowed[i, g] && _room[g] >= _weight[i, g] ? 1 : 0;
+                }
+
+                if (usable < fewest)
+                {
+                    (bucket, fewest) = (i, usable);
+                }
+            }
+
+            // Whole LP shares everywhere (the rounding failed only on rounding noise): the largest open bucket.
+            bucket = bucket < 0 ? Array.IndexOf(open, true) : bucket;
+            var children = Children(bucket, pi, gap, shares);
+            if (children is null)
+            {
+                return null;
+            }
+
+            open[bucket] = false;
+            bool? result = false;
+            foreach (int[] child in children)
+            {
+                for (int g = 0; g < _options; g++)
+                {
+                    // Only options with slices: 0·∞ (an option that cannot serve the bucket) is NaN.
+                    split[bucket, g] = child[g];
+                    _room[g] -= child[g] > 0 ? child[g] * _weight[bucket, g] : 0;
+                }
+
+                bool? found = Branch(split, open, left - 1);
+                for (int g = 0; g < _options; g++)
+                {
+                    _room[g] += child[g] > 0 ? child[g] * _weight[bucket, g] : 0;
+                    split[bucket, g] = 0;
+                }
+
+                if (found != false)
+                {
+                    result = found;
+                    break;
+                }
+            }
+
+            open[bucket] = true;
+            return result;
+        }
+
+        /// <summary>The LP relaxation of the open buckets' split: slices per (bucket, option) ≥ 0 and a scale θ,
+        /// maximise θ subject to load(g) ≤ room(g) and Σ_g slices(b, g) ≥ θ·F. The buckets fit fractionally when θ ≥ 1;
+        /// its dual is min Σ_g π(g)·room(g) over π ≥ 0 with Σ_b F·min_g π(g)·w(b,g) ≥ 1, so the row prices of the load
+        /// rows are the best π for the necessary condition.</summary>
+        /// <returns>The shares (each open bucket's slices scaled to sum to F) and π, or null when the simplex gave up.</returns>
+        private Relaxation? Relax(bool[] open)
+        {
+            var columns = new List<(int Bucket, int Option)>();
+            var rowOf = new int[_buckets];
+            int rows = _options;
+            for (int i = 0; i < _buckets; i++)
+            {
+                if (!open[i])
+                {
+                    continue;
+                }
+
+                rowOf[i] = rows++;
+                for (int g = 0; g < _options; g++)
+                {
+                    if (_allowed[i, g])
+                    {
+                        columns.Add((i, g));
+                    }
+                }
+            }
+
+            int theta = columns.Count;
+            var a = new double[rows, theta + 1];
+            var b = new double[rows];
+            var c = new double[theta + 1];
+            for (int g = 0; g < _options; g++)
+            {
+                b[g] = Math.Max(0, _room[g]);
+            }
+
+            for (int k = 0; k < theta; k++)
+            {
+                var (i, g) = columns[k];
+                a[g, k] = _weight[i, g];
+                a[rowOf[i], k] = -1;
+            }
+
+            for (int i = 0; i < _buckets; i++)
+            {
+                if (open[i])
+                {
+                    a[rowOf[i], theta] = _f;
+                }
+            }
+
+            c[theta] = 1;
+            DenseSimplexResult lp = DenseSimplex.Maximize(a, b, c);
+            if (lp.Status != DenseSimplexStatus.Optimal)
+            {
+                return null;
+            }
+
+            var shares = new double[_buckets, _options];
+            var sums = new double[_buckets];
+            for (int k = 0; k < theta; k++)
+            {
+                sums[columns[k].Bucket] += lp.Values[k];
+            }
+
+            for (int k = 0; k < theta; k++)
+            {
+                var (i, g) = columns[k];
+                shares[i, g] = sums[i] > 0 ? _f * lp.Values[k] / sums[i] : 0;
+            }
+
+            return new Relaxation(shares, [.. lp.Duals.Take(_options)]);
+        }
+
+        /// <summary>Rounds the LP's shares (the fixed buckets as they are), repairs the overload by local moves and
+        /// keeps the split when it fits.</summary>
+        private bool Round(double[,] shares, int[,] split, bool[] open)
+        {
+            var trial = (int[,])split.Clone();
+            var load = new double[_options];
+            for (int i = 0; i < _buckets; i++)
+            {
+                if (open[i])
+                {
+                    int rounded = 0;
+                    int most = -1;
+                    for (int g = 0; g < _options; g++)
+                    {
+                        trial[i, g] = (int)Math.Floor(shares[i, g] + 1e-7);
+                        rounded += trial[i, g];
+                        if (double.IsFinite(_weight[i, g]) && (most < 0 || shares[i, g] - trial[i, g] > shares[i, most] - trial[i, most]))
+                        {
+                            most = g;
+                        }
+                    }
+
+                    // The slices the floors left go to the option with the largest remainder.
+                    trial[i, most] += _f - rounded;
+                }
+
+                for (int g = 0; g < _options; g++)
+                {
+                    load[g] += trial[i, g] > 0 ? trial[i, g] * _weight[i, g] : 0;
+                }
+            }
+
+            if (Descend(trial, load, _buckets * 2) && Fits(trial))
+            {
+                Keep(trial);
+                return true;
+            }
+
+            return false;
+        }
+
+        /// <summary>Whether a bucket's LP shares are not whole slices.</summary>
+        private bool Fractional(double[,] shares, int i) => Enumerable.Range(0, _options).Any(g => Math.Abs(shares[i, g] - Math.Round(shares[i, g])) > 1e-7);
+
+        /// <summary>Every integer split of a bucket's F slices over its allowed options with room, whose cost over the
+        /// cheapest option under π, Σ_g n(g)·(π(g)·w(b,g) − min_h π(h)·w(b,h)), is within the gap the node leaves (a
+        /// dearer split fails the necessary condition with this π); cheapest first, then nearest the LP's shares; null
+        /// when there are more than <see cref="MaxChildren"/>.</summary>
+        private List<int[]>? Children(int bucket, double[] pi, double gap, double[,] shares)
+        {
+            double least = Least(pi, bucket);
+            var usable = Enumerable.Range(0, _options)
+                .Where(g => _allowed[bucket, g] && _room[g] >= _weight[bucket, g])
+                .OrderBy(g => (pi[g] * _weight[bucket, g]) - least)
+                .ThenBy(g => g)
+                .ToArray();
+            var list = new List<(double Cost, int[] Split)>();
+            var current = new int[_options];
+            bool Walk(int c, int left, double cost)
+            {
+                if (left == 0)
+                {
+                    list.Add((cost, (int[])current.Clone()));
+                    return list.Count <= MaxChildren;
+                }
+
+                if (c == usable.Length)
+                {
+                    return true;
+                }
+
+                int g = usable[c];
+                double each = (pi[g] * _weight[bucket, g]) - least;
+                int most = Math.Min(left, (int)Math.Floor(_room[g] / _weight[bucket, g]));
+                for (int n = most; n >= 0; n--)
+                {
+                    double next = cost + (n * each);
+                    if (next > gap + (Slack * Math.Max(1, gap)))
+                    {
+                        continue;
+                    }
+
+                    current[g] = n;
+                    bool more = Walk(c + 1, left - n, next);
+                    current[g] = 0;
+                    if (!more)
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
+
+            if (!Walk(0, _f, 0))
+            {
+                return null;
+            }
+
+            // Cheapest first; among equals, nearest the LP's shares, then by counts.
+            double Distance(int[] child) => Enumerable.Range(0, _options).Sum(g => Math.Abs(child[g] - shares[bucket, g]));
+            return [.. list
+                .Select(x => (x.Cost, x.Split, Distance: Distance(x.Split)))
+                .OrderBy(x => x.Cost)
+                .ThenBy(x => x.Distance)
+                .ThenByDescending(x => x.Split, Comparer<int[]>.Create(StructuralComparisons.StructuralComparer.Compare))
+                .Select(x => x.Split)];
+        }
+
+        /// <summary>A node's LP relaxation: each open bucket's slices per option scaled to sum to F, and the row prices
+        /// π of the load rows.</summary>
+        private sealed record Relaxation(double[,] Shares, double[] Prices);
+    }
+}
