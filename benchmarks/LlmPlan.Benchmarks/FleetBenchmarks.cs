@@ -14,7 +14,7 @@ public class FleetBenchmarks
     private MelangeConfig _config = null!;
     private FleetProblem _problem = null!;
 
-    [Params(1, 2, 4, 8, 16, 32)]
+    [Params(1, 2, 4, 8, 16, 18, 19, 20, 25, 26, 28, 32)]
     public int Rate { get; set; } = 1;
 
     [Params(1, 4, 8)]

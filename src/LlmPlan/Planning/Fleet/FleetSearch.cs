@@ -12,9 +12,10 @@ namespace LlmPlan.Planning.Fleet;
 /// quick split (each bucket on its cheapest option under π, then slices moved off overloaded options) is tried next and
 /// checked from scratch. Failing both, a branch and bound decides (<see cref="Packing"/>): at every node the split's LP
 /// relaxation is solved exactly (<see cref="Optimization.DenseSimplex"/>) and its row prices are the π of the condition
-/// above, checked in our own arithmetic; a node that passes is rounded and repaired, and otherwise branches over every
-/// integer split of its largest fractional bucket. Counts it rejects have no fitting split. It gives up (null) past a
-/// node budget or when there are too many counts to try; the planner then solves the integer program instead.
+/// above, checked in our own arithmetic; pairs that π proves empty are barred, and a node that passes is rounded and
+/// repaired, or else branches over every split of a fractional bucket within the bound. Counts it rejects have no
+/// fitting split. It gives up (null) past a node budget or when there are too many counts or splits to try; the planner
+/// then solves the integer program instead.
 /// </remarks>
 internal static partial class FleetSearch
 {
