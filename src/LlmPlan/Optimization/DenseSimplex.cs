@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace LlmPlan.Optimization;
 
 /// <summary>How a <see cref="DenseSimplex"/> solve ended.</summary>
@@ -167,8 +169,9 @@ public static class DenseSimplex
         }
     }
 
-    /// <summary>Pivots on (row, column) of the row-major tableau, updating only the columns where the pivot row is not
-    /// zero (the rows of these problems stay sparse).</summary>
+    /// <summary>Pivots on (row, column) of the row-major tableau: the other rows are updated only where the pivot row
+    /// is not zero when it is sparse, and by vectors over whole rows when a third of it is not zero (the same
+    /// arithmetic, since x − f·0 = x).</summary>
     private static void Pivot(double[] t, int rows, int width, int row, int column, int[] nonzero)
     {
         Span<double> pivotRow = t.AsSpan(row * width, width);
@@ -185,6 +188,7 @@ public static class DenseSimplex
 
         pivotRow[column] = 1;
         ReadOnlySpan<int> columns = nonzero.AsSpan(0, count);
+        bool dense = count * 3 > width;
         for (int i = 0; i < rows; i++)
         {
             Span<double> target = t.AsSpan(i * width, width);
@@ -194,9 +198,27 @@ public static class DenseSimplex
                 continue;
             }
 
-            foreach (int j in columns)
+            if (dense)
             {
-                target[j] -= f * pivotRow[j];
+                // The same arithmetic on every column (x − f·0 = x), a vector at a time.
+                int j = 0;
+                var factor = new Vector<double>(f);
+                for (; j <= width - Vector<double>.Count; j += Vector<double>.Count)
+                {
+                    (new Vector<double>(target[j..]) - (factor * new Vector<double>(pivotRow[j..]))).CopyTo(target[j..]);
+                }
+
+                for (; j < width; j++)
+                {
+                    target[j] -= f * pivotRow[j];
+                }
+            }
+            else
+            {
+                foreach (int j in columns)
+                {
+                    target[j] -= f * pivotRow[j];
+                }
             }
 
             target[column] = 0;
