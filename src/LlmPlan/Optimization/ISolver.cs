@@ -44,6 +44,10 @@ public sealed record SolverOptions
     /// whose LP bound is already tight solve faster without them).</summary>
     public bool Cuts { get; init; } = true;
 
+    /// <summary>Gets a value indicating whether the solver adds mixed-integer rounding cuts even with <see cref="Cuts"/>
+    /// off (off by default; with <see cref="Cuts"/> on they are among the cuts already).</summary>
+    public bool RoundingCuts { get; init; }
+
     /// <summary>Gets a value indicating whether the solver runs its primal heuristics (on by default).</summary>
     public bool Heuristics { get; init; } = true;
 

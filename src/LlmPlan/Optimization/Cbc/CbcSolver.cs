@@ -74,6 +74,10 @@ public sealed class CbcSolver : ISolver
             if (!options.Cuts)
             {
                 Native.SetParameter(handle, "cuts", "off");
+                if (options.RoundingCuts)
+                {
+                    Native.SetParameter(handle, "mixedIntegerRoundingCuts", "on");
+                }
             }
 
             if (!options.Heuristics)

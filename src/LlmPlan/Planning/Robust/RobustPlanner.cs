@@ -101,9 +101,10 @@ public sealed record RobustSolution
 /// <summary>Solves robust allocation instances and reads the solution back in the instance's terms.</summary>
 public static class RobustPlanner
 {
-    /// <summary>The solver settings that solve the seed-42 instance fastest (measured: CBC's cut rounds and heuristics
-    /// cost more than they save on this model; docs/performance.md).</summary>
-    public static SolverOptions DefaultSolverOptions { get; } = new() { Cuts = false, Heuristics = false };
+    /// <summary>The solver settings that solve the seed-42 instance fastest (measured, docs/performance.md): CBC's cut rounds
+    /// and heuristics cost more than they save, except the mixed-integer rounding cuts, which close the root gap of the
+    /// single-route model. <see cref="Solve"/> leaves those off when traffic may split, where they cost more.</summary>
+    public static SolverOptions DefaultSolverOptions { get; } = new() { Cuts = false, RoundingCuts = true, Heuristics = false };
 
     /// <summary>Shares below this are reported as zero.</summary>
     public const double ShareTolerance = 1e-7;
@@ -127,6 +128,10 @@ public static class RobustPlanner
         var (model, vars) = RobustFormulation.Build(instance, options);
         TimeSpan build = clock.Elapsed;
         solverOptions ??= DefaultSolverOptions;
+        if (options.SplitTraffic)
+        {
+            solverOptions = solverOptions with { RoundingCuts = false };
+        }
         if (start is { Status: not RobustStatus.Infeasible })
         {
             solverOptions = solverOptions with { Start = Start(model, vars, instance, start) };
@@ -154,7 +159,8 @@ public static class RobustPlanner
         return Read(instance, options, vars, result, elapsed);
     }
 
-    /// <summary>The integer columns of an allocation (q, w, z); the solver completes the continuous ones.</summary>
+    /// <summary>The integer columns of an allocation (q, w, and z or, with one route per class, a = z·w); the solver
+    /// completes the continuous ones.</summary>
     private static double[] Start(LinearModel model, RobustVariables vars, RobustInstance instance, RobustSolution start)
     {
         if (!start.Instance.TpDegrees.SequenceEqual(instance.TpDegrees) || start.Instance.QueryClasses.Count != instance.QueryClasses.Count
@@ -164,9 +170,11 @@ public static class RobustPlanner
         }
 
         var values = new double[model.Variables.Count];
+        var degree = new Dictionary<(int Model, int Tier), int>();
         foreach (RobustDeployment d in start.Deployments)
         {
             int n = instance.TpDegrees.Select((degree, index) => (degree, index)).First(p => p.degree == d.TensorParallel).index;
+            degree[(d.Model, d.Tier)] = n;
             values[vars.Deployed[d.Model, d.Tier].Index] = 1;
             values[vars.Tp[d.Model, d.Tier, n].Index] = 1;
         }
@@ -174,6 +182,10 @@ public static class RobustPlanner
         foreach (var (i, j, k) in start.Placements)
         {
             values[vars.Routed[i, j, k].Index] = 1;
+            if (vars.RoutedAtTp is { } routedAtTp && degree.TryGetValue((j, k), out int n))
+            {
+                values[routedAtTp[i, j, k, n].Index] = 1;
+            }
         }
 
         return values;

@@ -26,16 +26,22 @@ public class RobustFormulationTests
     }
 
     [Theory]
-    [InlineData(FormulationKind.Seed, false, 50.0)]
-    [InlineData(FormulationKind.Seed, false, 0.5)]
-    [InlineData(FormulationKind.Corrected, false, 50.0)]
-    [InlineData(FormulationKind.Corrected, true, 1.5)]
-    [InlineData(FormulationKind.Corrected, true, 0.0)]
-    public void Should_match_the_literal_row_by_row_model_When_random_sub_instances_are_solved(FormulationKind formulation, bool split, double gamma)
+    [InlineData(FormulationKind.Seed, false, 50.0, 1.0)]
+    [InlineData(FormulationKind.Seed, false, 0.5, 1.0)]
+    [InlineData(FormulationKind.Seed, false, 0.0, 1.0)]
+    [InlineData(FormulationKind.Seed, false, 50.0, 0.5)]
+    [InlineData(FormulationKind.Seed, false, 1.0, 0.3)]
+    [InlineData(FormulationKind.Corrected, false, 50.0, 1.0)]
+    [InlineData(FormulationKind.Corrected, false, 0.5, 1.0)]
+    [InlineData(FormulationKind.Corrected, false, 50.0, 0.4)]
+    [InlineData(FormulationKind.Corrected, true, 1.5, 1.0)]
+    [InlineData(FormulationKind.Corrected, true, 0.0, 1.0)]
+    public void Should_match_the_literal_row_by_row_model_When_random_sub_instances_are_solved(FormulationKind formulation, bool split, double gamma, double memory)
     {
-        // Given random sub-instances of the seed-42 instance (3 classes, 3 models, 4 tiers; seeded)
-        RobustInstance full = RobustInstanceReader.Read(Seed42);
-        var random = new Random(2026 + (int)formulation + (split ? 10 : 0) + (int)(gamma * 10));
+        // Given random sub-instances of the seed-42 instance (3 classes, 3 models, 4 tiers; seeded), with GPU memory
+        // scaled so that the least shares of the seed's unmet cap crowd the pairs (covers, closed slots)
+        RobustInstance full = RobustScaling.Scale(RobustInstanceReader.Read(Seed42), ScaledParameter.GpuMemory, memory);
+        var random = new Random(2026 + (int)formulation + (split ? 10 : 0) + (int)(gamma * 10) + (memory == 1.0 ? 0 : (int)(memory * 100)));
         var options = new RobustOptions { Formulation = formulation, SplitTraffic = split, GammaDelay = gamma, GammaError = gamma };
         SolverOptions solverOptions = RobustPlanner.DefaultSolverOptions with { TimeLimit = LlmPlan.Units.Seconds.FromSeconds(60) };
         int solved = 0;
