@@ -224,31 +224,14 @@ public static class RobustFormulation
             }
         }
 
-        // R3 budget: the seed counts rental once per query class.
-        double rentalRepeats = seed ? ni : 1;
-        var budget = new List<LinearTerm>();
-        for (int j = 0; j < nj; j++)
-        {
-            for (int k = 0; k < nk; k++)
-            {
-                budget.Add(rentalRepeats * s.HorizonHours * t[k].PricePerHour * y[j, k]);
-                for (int i = 0; i < ni; i++)
-                {
-                    budget.Add(s.HorizonHours * s.StoragePricePerGigabyteHour * m[j].SizeGigabytes * z[i, j, k]);
-                    budget.Add(s.HorizonHours * s.StoragePricePerGigabyteHour * q[i].TokenSizeMegabytes * q[i].Tokens * q[i].ArrivalRatePerHour * x[i, j, k]);
-                }
-            }
-        }
-
-        model.AddLessOrEqual("budget", budget, s.Budget);
+        AddBudget(model, instance, seed, x, y, z);
 
         for (int j = 0; j < nj; j++)
         {
             for (int k = 0; k < nk; k++)
             {
                 // R4 one TP degree per deployed pair; R6 GPUs = TP degree (the seed's W = w·q is w itself).
-                model.AddEqual(N("tp_choice", j, k), Enumerable.Range(0, nn).Select(n => w[j, k, n].AsTerm()).Append(-1 * dep[j, k]), 0);
-                model.AddEqual(N("gpu_count", j, k), Enumerable.Range(0, nn).Select(n => -tp[n] * w[j, k, n]).Append(y[j, k].AsTerm()), 0);
+                AddTpRows(model, j, k, tp, w, dep, y);
 
                 // R9 memory per GPU: the weights' shard plus the KV share at the chosen TP degree; R10 compute. Both are
                 // written per TP degree n (only the chosen degree's w and v can be nonzero, so the seed's single rows
@@ -263,16 +246,7 @@ public static class RobustFormulation
                         continue;
                     }
 
-                    var memory = new List<LinearTerm> { ((m[j].SizeGigabytes / tp[n]) - t[k].MemoryGigabytes) * w[j, k, n] };
-                    var compute = new List<LinearTerm> { -t[k].ComputeTflops * tp[n] * w[j, k, n] };
-                    for (int i = 0; i < ni; i++)
-                    {
-                        memory.Add(m[j].KvGigabytesPerToken / tp[n] * q[i].Tokens * q[i].ArrivalRatePerHour * s.KvResidencyTime * v[i, j, k, n]);
-                        compute.Add(q[i].ComputeDemandAlpha * q[i].Tokens * v[i, j, k, n]);
-                    }
-
-                    model.AddLessOrEqual(N("memory", j, k, n), memory, 0);
-                    model.AddLessOrEqual(N("compute", j, k, n), compute, 0);
+                    AddCapacityRows(model, instance, j, k, n, w, v, _ => true);
                 }
             }
         }
@@ -511,23 +485,7 @@ public static class RobustFormulation
             }
         }
 
-        // R3 budget: the seed counts rental once per query class.
-        double rentalRepeats = seed ? ni : 1;
-        var budget = new List<LinearTerm>();
-        for (int j = 0; j < nj; j++)
-        {
-            for (int k = 0; k < nk; k++)
-            {
-                budget.Add(rentalRepeats * s.HorizonHours * t[k].PricePerHour * y[j, k]);
-                for (int i = 0; i < ni; i++)
-                {
-                    budget.Add(s.HorizonHours * s.StoragePricePerGigabyteHour * m[j].SizeGigabytes * z[i, j, k]);
-                    budget.Add(s.HorizonHours * s.StoragePricePerGigabyteHour * q[i].TokenSizeMegabytes * q[i].Tokens * q[i].ArrivalRatePerHour * x[i, j, k]);
-                }
-            }
-        }
-
-        model.AddLessOrEqual("budget", budget, s.Budget);
+        AddBudget(model, instance, seed, x, y, z);
 
         for (int j = 0; j < nj; j++)
         {
@@ -539,8 +497,7 @@ public static class RobustFormulation
                 }
 
                 // R4 one TP degree per deployed pair; R6 GPUs = TP degree.
-                model.AddEqual(N("tp_choice", j, k), Enumerable.Range(0, nn).Select(n => w[j, k, n].AsTerm()).Append(-1 * dep[j, k]), 0);
-                model.AddEqual(N("gpu_count", j, k), Enumerable.Range(0, nn).Select(n => -tp[n] * w[j, k, n]).Append(y[j, k].AsTerm()), 0);
+                AddTpRows(model, j, k, tp, w, dep, y);
 
                 // R9 memory per GPU and R10 compute, per TP degree, on the open slots.
                 for (int n = 0; n < nn; n++)
@@ -550,19 +507,7 @@ public static class RobustFormulation
                         continue;
                     }
 
-                    var memory = new List<LinearTerm> { ((m[j].SizeGigabytes / tp[n]) - t[k].MemoryGigabytes) * w[j, k, n] };
-                    var compute = new List<LinearTerm> { -t[k].ComputeTflops * tp[n] * w[j, k, n] };
-                    for (int i = 0; i < ni; i++)
-                    {
-                        if (serves[i, j, k, n])
-                        {
-                            memory.Add(KvPerShare(instance, i, j, tp[n]) * v[i, j, k, n]);
-                            compute.Add(ComputePerShare(instance, i) * v[i, j, k, n]);
-                        }
-                    }
-
-                    model.AddLessOrEqual(N("memory", j, k, n), memory, 0);
-                    model.AddLessOrEqual(N("compute", j, k, n), compute, 0);
+                    AddCapacityRows(model, instance, j, k, n, w, v, i => serves[i, j, k, n]);
                     AddCovers(model, instance, j, k, n, [.. Enumerable.Range(0, ni).Where(i => usable[i, j, k, n] && least[i] > 0)], least, a, w);
                 }
             }
@@ -629,6 +574,58 @@ public static class RobustFormulation
         model.AddEqual("robust_penalty", penaltyDeviation, 0);
 
         return (model, new RobustVariables { Share = x, Routed = z, Gpus = y, Deployed = dep, Tp = w, ShareAtTp = v, RoutedAtTp = a, Unmet = u, RobustDelay = rho });
+    }
+
+    /// <summary>R3: rental (counted once per query class in the seed formulation), model storage per placement and data
+    /// storage within the budget.</summary>
+    private static void AddBudget(LinearModel model, RobustInstance instance, bool seed, Variable[,,] x, Variable[,] y, Variable[,,] z)
+    {
+        var (q, m, t, s) = (instance.QueryClasses, instance.Models, instance.Tiers, instance.Scalars);
+        double rentalRepeats = seed ? q.Count : 1;
+        var budget = new List<LinearTerm>();
+        for (int j = 0; j < m.Count; j++)
+        {
+            for (int k = 0; k < t.Count; k++)
+            {
+                budget.Add(rentalRepeats * s.HorizonHours * t[k].PricePerHour * y[j, k]);
+                for (int i = 0; i < q.Count; i++)
+                {
+                    budget.Add(s.HorizonHours * s.StoragePricePerGigabyteHour * m[j].SizeGigabytes * z[i, j, k]);
+                    budget.Add(s.HorizonHours * s.StoragePricePerGigabyteHour * q[i].TokenSizeMegabytes * q[i].Tokens * q[i].ArrivalRatePerHour * x[i, j, k]);
+                }
+            }
+        }
+
+        model.AddLessOrEqual("budget", budget, s.Budget);
+    }
+
+    /// <summary>R4 (one TP degree per deployed pair) and R6 (GPUs = the chosen degree) of pair (j, k).</summary>
+    private static void AddTpRows(LinearModel model, int j, int k, IReadOnlyList<int> tp, Variable[,,] w, Variable[,] dep, Variable[,] y)
+    {
+        int nn = tp.Count;
+        model.AddEqual(N("tp_choice", j, k), Enumerable.Range(0, nn).Select(n => w[j, k, n].AsTerm()).Append(-1 * dep[j, k]), 0);
+        model.AddEqual(N("gpu_count", j, k), Enumerable.Range(0, nn).Select(n => -tp[n] * w[j, k, n]).Append(y[j, k].AsTerm()), 0);
+    }
+
+    /// <summary>R9 (memory per GPU: the weights' shard plus the KV shares) and R10 (compute) of slot (j, k, n), with the
+    /// shares of the classes <paramref name="carries"/> admits.</summary>
+    private static void AddCapacityRows(LinearModel model, RobustInstance instance, int j, int k, int n, Variable[,,] w, Variable[,,,] v, Func<int, bool> carries)
+    {
+        int degree = instance.TpDegrees[n];
+        var (weights, tier) = (instance.Models[j], instance.Tiers[k]);
+        var memory = new List<LinearTerm> { ((weights.SizeGigabytes / degree) - tier.MemoryGigabytes) * w[j, k, n] };
+        var compute = new List<LinearTerm> { -tier.ComputeTflops * degree * w[j, k, n] };
+        for (int i = 0; i < instance.QueryClasses.Count; i++)
+        {
+            if (carries(i))
+            {
+                memory.Add(KvPerShare(instance, i, j, degree) * v[i, j, k, n]);
+                compute.Add(ComputePerShare(instance, i) * v[i, j, k, n]);
+            }
+        }
+
+        model.AddLessOrEqual(N("memory", j, k, n), memory, 0);
+        model.AddLessOrEqual(N("compute", j, k, n), compute, 0);
     }
 
     /// <summary>Cover rows of a slot: a set of classes whose least shares together overflow its memory or compute cannot
