@@ -24,7 +24,8 @@ public static class JsonText
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
     }
 
-    /// <summary>Writes a number rounded to <paramref name="decimals"/> decimals.</summary>
+    /// <summary>Writes a number rounded to <paramref name="decimals"/> decimals; a value that rounds to zero is written
+    /// as 0, never -0 (a slack of −10⁻¹² is no different from one of +10⁻¹²).</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="name">The key.</param>
     /// <param name="value">The number.</param>
@@ -32,6 +33,7 @@ public static class JsonText
     public static void Number(this Utf8JsonWriter writer, string name, double value, int decimals)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.WriteNumber(name, Math.Round(value, decimals, MidpointRounding.AwayFromZero));
+        double rounded = Math.Round(value, decimals, MidpointRounding.AwayFromZero);
+        writer.WriteNumber(name, rounded == 0 ? 0 : rounded);
     }
 }
