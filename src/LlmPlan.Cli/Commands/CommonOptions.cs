@@ -49,13 +49,15 @@ internal static class CommonOptions
         File.WriteAllText(path, text);
     }
 
-    /// <summary>The value of an optional integer flag, recording an error when it is below 1.</summary>
+    /// <summary>The value of an optional integer flag, or null when it is not given or below 1 (then with an error
+    /// recorded, and no value for checks that compare it with other flags).</summary>
     public static int? AtLeastOneOrNull(ParseResult parse, Option<int?> option, Validation.InputErrors errors)
     {
         int? value = parse.GetValue(option);
         if (value < 1)
         {
             errors.Add(option.Name, Invariant.Text($"{value.Value} is out of range; it must be at least 1."));
+            return null;
         }
 
         return value;

@@ -78,8 +78,8 @@ internal static class OffloadCommand
         int? batch = Required(parse, BatchSize, "the sequences per batch, e.g. 32", errors);
         int? input = Required(parse, InputTokens, "the prompt tokens per request, e.g. 128", errors);
         int? outputTokens = Required(parse, OutputTokens, "the generated tokens per request, e.g. 512", errors);
-        int? requests = AtLeastOne(parse, Requests, errors);
-        int? maxBatch = AtLeastOne(parse, MaxBatchSize, errors);
+        int? requests = CommonOptions.AtLeastOneOrNull(parse, Requests, errors);
+        int? maxBatch = CommonOptions.AtLeastOneOrNull(parse, MaxBatchSize, errors);
         if (batch is int b && maxBatch is int m && m < b)
         {
             errors.Add("--max-batch-size", Invariant.Text($"{m} is smaller than --batch-size {b}; give a largest batch of at least {b}."));
@@ -298,18 +298,7 @@ internal static class OffloadCommand
             return null;
         }
 
-        return AtLeastOne(parse, option, errors);
+        return CommonOptions.AtLeastOneOrNull(parse, option, errors);
     }
 
-    private static int? AtLeastOne(ParseResult parse, Option<int?> option, InputErrors errors)
-    {
-        int? value = parse.GetValue(option);
-        if (value < 1)
-        {
-            errors.Add(option.Name, $"{value.Value.ToString(CultureInfo.InvariantCulture)} is out of range; it must be at least 1.");
-            return null;
-        }
-
-        return value;
-    }
 }
