@@ -9,7 +9,7 @@ internal static class FleetReport
     public static void Write(TextWriter output, FleetPlan plan, FleetProblem problem, IReadOnlyList<CandidateProfile>? profiles)
     {
         output.WriteLine(FleetPlanWriter.MelangeLine(plan));
-        output.WriteLine(Invariant.Text($"{problem.TotalRate.Value:0.####} requests/s over {problem.Buckets.Count(b => b.Rate.Value > 0)} buckets with requests, slice factor {problem.SliceFactor}, utilisation {problem.Utilization * 100:0.#} %; solver {plan.Solver}"));
+        output.WriteLine(Invariant.Text($"{problem.TotalRate.Value:0.####} requests/s over {problem.Buckets.Count(b => b.Rate.Value > 0)} buckets with requests, slice factor {problem.SliceFactor}, utilisation {problem.Utilization * 100:0.#} %; solver {plan.Solver}{(plan.Nodes > 0 ? Invariant.Text($", {plan.Nodes} node{(plan.Nodes == 1 ? string.Empty : "s")}") : string.Empty)}"));
         if (profiles is not null)
         {
             Tables.Write(

@@ -10,7 +10,7 @@ public static class FleetPlanWriter
     /// <summary>The result's own top-level keys, which a GPU name must not repeat (its counts share the top level, as in
     /// Mélange).</summary>
     public static readonly IReadOnlyList<string> ReservedKeys =
-        ["cost", "status", "reason", "solver", "solve_seconds", "total_request_rate", "slice_factor", "utilization", "allocations", "assignments", "single_type", "profiles"];
+        ["cost", "status", "reason", "solver", "nodes", "solve_seconds", "total_request_rate", "slice_factor", "utilization", "allocations", "assignments", "single_type", "profiles"];
 
     /// <summary>Mélange's result: units per option in option order, then <c>cost</c> in $/h; <c>null</c> when infeasible.</summary>
     /// <param name="plan">The plan.</param>
@@ -49,6 +49,7 @@ public static class FleetPlanWriter
             w.WriteString("status", plan.Status.ToString().ToLowerInvariant());
             w.WriteString("reason", plan.Reason);
             w.WriteString("solver", plan.Solver);
+            w.WriteNumber("nodes", plan.Nodes);
             w.Number("solve_seconds", plan.SolveTime.Value, 4);
             w.Number("total_request_rate", problem.TotalRate.Value, 6);
             w.WriteNumber("slice_factor", problem.SliceFactor);

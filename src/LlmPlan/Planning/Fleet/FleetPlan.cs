@@ -61,6 +61,11 @@ public sealed record FleetPlan
     /// <summary>Gets the solver's name and version.</summary>
     public required string Solver { get; init; }
 
+    /// <summary>Gets the branch-and-bound nodes of the solve that decided the plan: the exact search's node relaxations
+    /// (0 when its bounds and quick split decided every count vector; docs/fleet.md §11), or the solver's nodes when it
+    /// solved the integer program.</summary>
+    public long Nodes { get; init; }
+
     /// <summary>Gets the time the solver took (building and solving the model; not reading inputs).</summary>
     public required Seconds SolveTime { get; init; }
 

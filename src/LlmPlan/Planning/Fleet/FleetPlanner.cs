@@ -42,13 +42,13 @@ public static class FleetPlanner
         string reason = Precheck(problem);
         if (reason.Length > 0)
         {
-            return Infeasible(problem, reason, single, solver.Name, clock);
+            return Infeasible(problem, reason, single, solver.Name, 0, clock);
         }
 
-        var (solution, by) = Solve(problem, single, solver, options);
+        var (solution, by, nodes) = Solve(problem, single, solver, options);
         if (solution is null)
         {
-            return Infeasible(problem, ExplainQuotas(problem, solver, options), single, by, clock);
+            return Infeasible(problem, ExplainQuotas(problem, solver, options), single, by, nodes, clock);
         }
 
         var assignments = new List<FleetAssignment>();
@@ -80,6 +80,7 @@ public static class FleetPlanner
             Assignments = assignments,
             SingleType = single,
             Solver = solution.Solver,
+            Nodes = nodes,
             SolveTime = Seconds.FromSeconds(clock.Elapsed.TotalSeconds),
             Gap = solution.Optimal ? 0 : solution.Gap,
         };
@@ -187,24 +188,34 @@ public static class FleetPlanner
 
     /// <summary>Solves the problem exactly with <see cref="FleetSearch"/> when it finishes, else with the integer program
     /// on <paramref name="solver"/>.</summary>
-    /// <returns>The fleet, or null when no fleet exists; and the name of what solved it.</returns>
-    private static (Solution? Found, string Solver) Solve(FleetProblem problem, IReadOnlyList<SingleTypeFleet> single, ISolver solver, SolverOptions? options)
+    /// <returns>The fleet, or null when no fleet exists; the name of what solved it; and its branch-and-bound nodes (the
+    /// search's node relaxations, or the solver's nodes).</returns>
+    private static (Solution? Found, string Solver, long Nodes) Solve(FleetProblem problem, IReadOnlyList<SingleTypeFleet> single, ISolver solver, SolverOptions? options)
     {
         if (FleetSearch.Solve(problem) is FleetSearch.Outcome outcome)
         {
-            return (outcome.Counts is int[] found && outcome.Slices is int[,] split ? new Solution(found, split, true, 0, FleetSearch.Name) : null, FleetSearch.Name);
+            return (outcome.Counts is int[] found && outcome.Slices is int[,] split ? new Solution(found, split, true, 0, FleetSearch.Name, outcome.Nodes) : null, FleetSearch.Name, outcome.Nodes);
         }
 
-        return (SolveModel(problem, single, solver, options), solver.Name);
+        Solution? solution = SolveModel(problem, single, solver, options, out long nodes);
+        return (solution, solver.Name, nodes);
     }
 
     /// <summary>Solves the compact integer program (docs/fleet.md §3) on <paramref name="solver"/>.</summary>
     /// <returns>The fleet, or null when the model is infeasible.</returns>
     /// <exception cref="SolverFailedException">The solver failed, or stopped before finding any fleet.</exception>
-    internal static Solution? SolveModel(FleetProblem problem, IReadOnlyList<SingleTypeFleet>? single, ISolver solver, SolverOptions? options)
+    internal static Solution? SolveModel(FleetProblem problem, IReadOnlyList<SingleTypeFleet>? single, ISolver solver, SolverOptions? options) =>
+        SolveModel(problem, single, solver, options, out _);
+
+    /// <summary>Solves the compact integer program (docs/fleet.md §3) on <paramref name="solver"/>.</summary>
+    /// <returns>The fleet, or null when the model is infeasible; <paramref name="nodes"/> gets the solver's
+    /// branch-and-bound nodes.</returns>
+    /// <exception cref="SolverFailedException">The solver failed, or stopped before finding any fleet.</exception>
+    private static Solution? SolveModel(FleetProblem problem, IReadOnlyList<SingleTypeFleet>? single, ISolver solver, SolverOptions? options, out long nodes)
     {
         var (model, slices, units) = BuildModel(problem, single);
         SolverResult result = solver.Solve(model, options ?? DefaultSolverOptions);
+        nodes = result.Nodes;
         switch (result.Status)
         {
             case SolverStatus.Infeasible:
@@ -227,7 +238,7 @@ public static class FleetPlanner
         }
 
         bool optimal = result.Status == SolverStatus.Optimal;
-        return new Solution([.. units.Select(v => (int)Math.Round(result.Value(v)))], split, optimal, optimal ? 0 : result.RelativeGap, solver.Name);
+        return new Solution([.. units.Select(v => (int)Math.Round(result.Value(v)))], split, optimal, optimal ? 0 : result.RelativeGap, solver.Name, result.Nodes);
     }
 
     private static int Units(double load) => (int)Math.Max(0, Math.Ceiling(load - LoadRoundingTolerance));
@@ -284,8 +295,9 @@ public static class FleetPlanner
         return Invariant.Text($"the quotas ({quotas}) leave too few units to carry {problem.TotalRate.Value:0.####} requests/s at {problem.Utilization:0.##} utilisation; the cheapest fleet without quotas needs {over}. Raise those quotas or add options.");
     }
 
-    private static FleetPlan Infeasible(FleetProblem problem, string reason, IReadOnlyList<SingleTypeFleet> single, string solver, Stopwatch clock) => new()
+    private static FleetPlan Infeasible(FleetProblem problem, string reason, IReadOnlyList<SingleTypeFleet> single, string solver, long nodes, Stopwatch clock) => new()
     {
+        Nodes = nodes,
         Status = FleetStatus.Infeasible,
         Reason = reason,
         Allocations = [],
@@ -306,5 +318,6 @@ public static class FleetPlanner
     /// <param name="Optimal">Whether the fleet is a proven optimum.</param>
     /// <param name="Gap">The relative gap to the best bound when it is not.</param>
     /// <param name="Solver">The name of what found it.</param>
-    internal sealed record Solution(int[] Counts, int[,] Slices, bool Optimal, double Gap, string Solver);
+    /// <param name="Nodes">Its branch-and-bound nodes (the search's node relaxations or the solver's nodes).</param>
+    internal sealed record Solution(int[] Counts, int[,] Slices, bool Optimal, double Gap, string Solver, long Nodes);
 }

@@ -344,7 +344,7 @@ public sealed class MelangeConfigReaderTests : IDisposable
         string text = """{"gpu_info": {"cost": {"cost": 1, "tputs": [[1]]}}, "workload_distribution": [[1]], "total_request_rate": 1}""";
         var e = Assert.Throws<InputValidationException>(() => MelangeConfigReader.Parse("named.json", text));
         Assert.Equal(
-            ["named.json line 1, field 'gpu_info.cost': the GPU name 'cost' is also a key of the result (its keys are the GPU names, then cost, status, reason, solver, solve_seconds, total_request_rate, slice_factor, utilization, allocations, assignments, single_type, profiles); rename the GPU type."],
+            ["named.json line 1, field 'gpu_info.cost': the GPU name 'cost' is also a key of the result (its keys are the GPU names, then cost, status, reason, solver, nodes, solve_seconds, total_request_rate, slice_factor, utilization, allocations, assignments, single_type, profiles); rename the GPU type."],
             e.Errors.Select(x => x.ToString()));
     }
 
