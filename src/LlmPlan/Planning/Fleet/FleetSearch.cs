@@ -23,7 +23,7 @@ internal static partial class FleetSearch
     public const string Name = "exact fleet search";
 
     private const int MaxCandidates = 200_000;
-    private const long NodeBudget = 2_000;
+    private const long NodeBudget = 20_000;
     private const int MaxSubsetOptions = 8;
     private const int AscentSteps = 60;
     private const int MaxChildren = 20_000;
