@@ -194,7 +194,7 @@ public static class FleetPlanner
     {
         if (FleetSearch.Solve(problem) is FleetSearch.Outcome outcome)
         {
-            return (outcome.Counts is int[] found && outcome.Slices is int[,] split ? new Solution(found, split, true, 0, FleetSearch.Name, outcome.Nodes) : null, FleetSearch.Name, outcome.Nodes);
+            return (outcome.Counts is int[] found && outcome.Slices is int[,] split ? new Solution(found, split, true, 0, FleetSearch.Name) : null, FleetSearch.Name, outcome.Nodes);
         }
 
         Solution? solution = SolveModel(problem, single, solver, options, out long nodes);
@@ -238,7 +238,7 @@ public static class FleetPlanner
         }
 
         bool optimal = result.Status == SolverStatus.Optimal;
-        return new Solution([.. units.Select(v => (int)Math.Round(result.Value(v)))], split, optimal, optimal ? 0 : result.RelativeGap, solver.Name, result.Nodes);
+        return new Solution([.. units.Select(v => (int)Math.Round(result.Value(v)))], split, optimal, optimal ? 0 : result.RelativeGap, solver.Name);
     }
 
     private static int Units(double load) => (int)Math.Max(0, Math.Ceiling(load - LoadRoundingTolerance));
@@ -318,6 +318,5 @@ public static class FleetPlanner
     /// <param name="Optimal">Whether the fleet is a proven optimum.</param>
     /// <param name="Gap">The relative gap to the best bound when it is not.</param>
     /// <param name="Solver">The name of what found it.</param>
-    /// <param name="Nodes">Its branch-and-bound nodes (the search's node relaxations or the solver's nodes).</param>
-    internal sealed record Solution(int[] Counts, int[,] Slices, bool Optimal, double Gap, string Solver, long Nodes);
+    internal sealed record Solution(int[] Counts, int[,] Slices, bool Optimal, double Gap, string Solver);
 }
