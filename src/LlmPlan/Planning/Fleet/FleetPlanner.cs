@@ -202,16 +202,10 @@ public static class FleetPlanner
     }
 
     /// <summary>Solves the compact integer program (docs/fleet.md §3) on <paramref name="solver"/>.</summary>
-    /// <returns>The fleet, or null when the model is infeasible.</returns>
-    /// <exception cref="SolverFailedException">The solver failed, or stopped before finding any fleet.</exception>
-    internal static Solution? SolveModel(FleetProblem problem, IReadOnlyList<SingleTypeFleet>? single, ISolver solver, SolverOptions? options) =>
-        SolveModel(problem, single, solver, options, out _);
-
-    /// <summary>Solves the compact integer program (docs/fleet.md §3) on <paramref name="solver"/>.</summary>
     /// <returns>The fleet, or null when the model is infeasible; <paramref name="nodes"/> gets the solver's
     /// branch-and-bound nodes.</returns>
     /// <exception cref="SolverFailedException">The solver failed, or stopped before finding any fleet.</exception>
-    private static Solution? SolveModel(FleetProblem problem, IReadOnlyList<SingleTypeFleet>? single, ISolver solver, SolverOptions? options, out long nodes)
+    internal static Solution? SolveModel(FleetProblem problem, IReadOnlyList<SingleTypeFleet>? single, ISolver solver, SolverOptions? options, out long nodes)
     {
         var (model, slices, units) = BuildModel(problem, single);
         SolverResult result = solver.Solve(model, options ?? DefaultSolverOptions);

@@ -144,7 +144,7 @@ public class FleetSearchTests
     /// <summary>CBC's optimal cost on the compact integer program, or null when it is infeasible.</summary>
     private static double? CbcCost(FleetProblem problem)
     {
-        FleetPlanner.Solution? solution = FleetPlanner.SolveModel(problem, null, CbcSolver.Instance, null);
+        FleetPlanner.Solution? solution = FleetPlanner.SolveModel(problem, null, CbcSolver.Instance, null, out _);
         Assert.True(solution is null || solution.Optimal);
         return solution?.Counts.Select((c, g) => c * problem.Options[g].CostPerHour.Value).Sum();
     }
