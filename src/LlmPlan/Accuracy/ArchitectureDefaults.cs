@@ -11,11 +11,11 @@ public static class ArchitectureDefaults
     /// <summary>The step overhead of every generation.</summary>
     public static readonly Seconds StepOverhead = Seconds.FromMilliseconds(1.5);
 
-    /// <summary>The collective latency of GPUs with an NVLink-class link.</summary>
-    public static readonly Seconds NvlinkCollectiveLatency = Seconds.FromMicroseconds(10);
+    /// <summary>The step latency of a collective on GPUs with an NVLink-class link (an all-reduce over 2 GPUs: 10 µs).</summary>
+    public static readonly Seconds NvlinkCollectiveLatency = Seconds.FromMicroseconds(5);
 
-    /// <summary>The collective latency of PCIe-only GPUs.</summary>
-    public static readonly Seconds PcieCollectiveLatency = Seconds.FromMicroseconds(30);
+    /// <summary>The step latency of a collective on PCIe-only GPUs (an all-reduce over 2 GPUs: 30 µs).</summary>
+    public static readonly Seconds PcieCollectiveLatency = Seconds.FromMicroseconds(15);
 
     /// <summary>The link efficiency of every generation: NCCL's bus bandwidth is about 80 % of NVLink's line rate
     /// (docs/accuracy.md, "Physical ranges").</summary>
@@ -34,8 +34,8 @@ public static class ArchitectureDefaults
         _ => (0.60, 0.75),
     };
 
-    /// <summary>The default constants of a GPU: its generation's efficiencies, 1.5 ms per step, 10 µs per collective
-    /// with NVLink or 30 µs without, and a link efficiency of 0.80; the measured host-link rates of its catalog row are
+    /// <summary>The default constants of a GPU: its generation's efficiencies, 1.5 ms per step, 5 µs per collective
+    /// step with NVLink or 15 µs without, and a link efficiency of 0.80; the measured host-link rates of its catalog row are
     /// kept.</summary>
     /// <param name="gpu">The GPU.</param>
     /// <returns>The constants, with source <c>default:&lt;generation&gt;</c>.</returns>

@@ -19,8 +19,9 @@ public static class CalibrationBounds
     /// <summary>Step overhead o: scheduling, sampling and kernel launches per engine step.</summary>
     public static readonly (Seconds Min, Seconds Max) StepOverhead = (Seconds.FromMilliseconds(0.1), Seconds.FromMilliseconds(10));
 
-    /// <summary>Collective latency λ: NVLink all-reduces take about 5–15 µs, PCIe ones tens of µs.</summary>
-    public static readonly (Seconds Min, Seconds Max) CollectiveLatency = (Seconds.FromMicroseconds(2), Seconds.FromMicroseconds(100));
+    /// <summary>Step latency α of a collective: NCCL's own tuning model gives 0.5–6 µs per ring step and 4–9 µs per
+    /// collective; 1–50 µs leaves room for launches and copies through host memory.</summary>
+    public static readonly (Seconds Min, Seconds Max) CollectiveLatency = (Seconds.FromMicroseconds(1), Seconds.FromMicroseconds(50));
 
     /// <summary>Link efficiency η_l: NCCL reaches about 80 % of NVLink's line rate as bus bandwidth.</summary>
     public static readonly (double Min, double Max) LinkEfficiency = (0.40, 1.0);

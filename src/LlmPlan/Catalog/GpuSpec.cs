@@ -92,7 +92,9 @@ public sealed record GpuSpec
 /// <param name="ComputeEfficiency">The fraction of the dense tensor peak that large matrix products reach, in (0, 1].</param>
 /// <param name="MemoryEfficiency">The fraction of the memory bandwidth that streaming reads reach, in (0, 1].</param>
 /// <param name="StepOverhead">The fixed time of one engine step (scheduling, kernel launches, sampling).</param>
-/// <param name="CollectiveLatency">The fixed time of one all-reduce among GPUs of one instance.</param>
+/// <param name="CollectiveLatency">The step latency α of a collective: the fixed time of one step, in which each GPU sends
+/// a piece to the next (NCCL's per-step hardware latency). A ring all-reduce over t GPUs takes 2(t − 1) steps; a send
+/// from one pipeline stage to the next takes one.</param>
 /// <param name="Source">Where the constants come from: <c>fit</c> with the measurement file, or <c>default:&lt;generation&gt;</c>.</param>
 public sealed record GpuCalibration(
     double ComputeEfficiency,

@@ -9,7 +9,7 @@ namespace LlmPlan.Performance;
 /// token; attention reads the KV cache and does 4·h·δ operations per token per context token. Each group takes the
 /// longer of its compute time (operations over the dense peak × compute efficiency) and its memory time (bytes over the
 /// memory bandwidth × memory efficiency): a roofline per group, never the sum of both. Two all-reduces per layer
-/// (Megatron) follow a ring: 2(t−1)/t × message over the link, plus the per-collective latency.</remarks>
+/// (Megatron) follow a ring of 2(t−1) steps: 2(t−1)/t × message over the link, plus the step latency α per step.</remarks>
 public static class StageTimeModel
 {
     /// <summary>The expected number of distinct experts among <paramref name="tokens"/> tokens that each pick
@@ -142,7 +142,8 @@ public static class StageTimeModel
     /// <param name="deployment">The deployment.</param>
     /// <param name="linkIndex">The link (i).</param>
     /// <param name="tokens">Tokens whose hidden states cross.</param>
-    /// <returns>The transfer time: bytes over the link bandwidth plus the sending GPU's collective latency.</returns>
+    /// <returns>The transfer time: bytes over the link bandwidth plus the sending GPU's step latency (one send is one step
+    /// of a collective).</returns>
     public static Seconds StageTransfer(Deployment deployment, int linkIndex, double tokens)
     {
         ArgumentNullException.ThrowIfNull(deployment);
@@ -152,7 +153,7 @@ public static class StageTimeModel
     /// <summary>The time to send the hidden states of <paramref name="tokens"/> tokens over a link between two stages.</summary>
     /// <param name="model">The model.</param>
     /// <param name="link">The link's bandwidth in one direction.</param>
-    /// <param name="sender">The sending stage's GPU (its collective latency).</param>
+    /// <param name="sender">The sending stage's GPU (its step latency).</param>
     /// <param name="tokens">Tokens whose hidden states cross.</param>
     /// <returns>The transfer time.</returns>
     public static Seconds StageTransfer(ModelArchitecture model, BytesPerSecond link, GpuSpec sender, double tokens)
@@ -163,7 +164,9 @@ public static class StageTimeModel
         return (message / link) + sender.Calibration.CollectiveLatency;
     }
 
-    /// <summary>One ring all-reduce of <paramref name="messageBytes"/> over the stage's TP group, in seconds; zero at t = 1.</summary>
+    /// <summary>One ring all-reduce of <paramref name="messageBytes"/> over the stage's TP group, in seconds; zero at t = 1.
+    /// The ring takes 2(t − 1) steps (a reduce-scatter and an all-gather of t − 1 each), each sending 1/t of the message
+    /// to the next GPU and paying the step latency α (the GPU's <see cref="GpuCalibration.CollectiveLatency"/>).</summary>
     private static double AllReduce(PipelineStage stage, double messageBytes)
     {
         int t = stage.TensorParallel;
@@ -172,8 +175,9 @@ public static class StageTimeModel
             return 0.0;
         }
 
-        double ring = 2.0 * (t - 1) / t * messageBytes / (stage.TensorParallelBandwidth.Value * stage.Gpu.Calibration.LinkEfficiency);
-        return ring + stage.Gpu.Calibration.CollectiveLatency.Value;
+        double steps = 2.0 * (t - 1);
+        double transfer = steps / t * messageBytes / (stage.TensorParallelBandwidth.Value * stage.Gpu.Calibration.LinkEfficiency);
+        return transfer + (steps * stage.Gpu.Calibration.CollectiveLatency.Value);
     }
 
     /// <summary>The bytes of one layer's weights a step reads when it touches <paramref name="experts"/> experts.</summary>

@@ -9,7 +9,7 @@ public class CalibrationFitTests
 {
     private static readonly GpuSpec H100 = TestHardware.Catalog.FindGpu("H100-SXM-80GB")!;
 
-    private static readonly GpuCalibration Truth = new(0.55, 0.72, Seconds.FromMilliseconds(2.5), Seconds.FromMicroseconds(25), "truth") { LinkEfficiency = 0.5 };
+    private static readonly GpuCalibration Truth = new(0.55, 0.72, Seconds.FromMilliseconds(2.5), Seconds.FromMicroseconds(12.5), "truth") { LinkEfficiency = 0.5 };
 
     /// <summary>Rows of every kind on the H100 whose values the model itself predicts with <see cref="Truth"/>.</summary>
     private static List<PreparedMeasurement> Synthetic() => Synthetic(Truth);
@@ -82,14 +82,14 @@ public class CalibrationFitTests
 
         // When fitted, Then the robust loss ignores them
         var (fitted, _) = CalibrationFit.FitGpu(H100, rows);
-        AssertRecovered(fitted, [0.02, 0.02, 0.05, 0.1, 0.05]);
+        AssertRecovered(fitted, [0.02, 0.02, 0.1, 0.1, 0.05]);
     }
 
     public static TheoryData<double, double, double, double, double, string[]> OutOfRange() => new()
     {
         // η_c, η_m, o (ms), λ (µs), η_l that generate the rows; the constants expected at a bound
-        { 0.05, 0.2, 30, 400, 0.1, ["compute_efficiency at min 0.3", "memory_efficiency at min 0.5", "step_overhead_ms at max 10", "collective_latency_us at max 100", "link_efficiency at min 0.4"] },
-        { 0.99, 1.0, 0.02, 0.5, 1.0, ["compute_efficiency at max 0.9", "memory_efficiency at max 0.92", "step_overhead_ms at min 0.1", "collective_latency_us at min 2", "link_efficiency at max 1"] },
+        { 0.05, 0.2, 30, 400, 0.1, ["compute_efficiency at min 0.3", "memory_efficiency at min 0.5", "step_overhead_ms at max 10", "collective_latency_us at max 50", "link_efficiency at min 0.4"] },
+        { 0.99, 1.0, 0.02, 0.5, 1.0, ["compute_efficiency at max 0.9", "memory_efficiency at max 0.92", "step_overhead_ms at min 0.1", "collective_latency_us at min 1", "link_efficiency at max 1"] },
         { 0.55, 0.3, 2.5, 25, 0.5, ["memory_efficiency at min 0.5"] },
     };
 
@@ -157,7 +157,7 @@ public class CalibrationFitTests
         Assert.Equal(h100.Calibration with { Source = h200.Calibration.Source }, h200.Calibration);
         Assert.Equal("derived:hopper: median of H100-SXM-80GB calibrated on synthetic.csv", h200.Calibration.Source);
         Assert.Equal(h100.Calibration.ComputeEfficiency, pcie.Calibration.ComputeEfficiency);
-        Assert.Equal(Seconds.FromMicroseconds(30), pcie.Calibration.CollectiveLatency);
+        Assert.Equal(Seconds.FromMicroseconds(15), pcie.Calibration.CollectiveLatency);
         Assert.Equal((CalibrationOrigin.Default, "default:blackwell", 0.60), (b200.Origin, b200.Calibration.Source, b200.Calibration.ComputeEfficiency));
         Assert.Equal(TestHardware.Catalog.Gpus.Select(g => g.Id), fits.Select(f => f.Gpu.Id));
     }

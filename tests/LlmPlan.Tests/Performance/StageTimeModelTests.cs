@@ -51,14 +51,19 @@ public class StageTimeModelTests
         Assert.Equal(32 * 2 * (65_536 / 100e9), tensorParallel.Value, 15);
     }
 
-    [Fact]
-    public void Should_add_the_collective_latency_per_all_reduce_When_the_gpu_has_one()
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    [InlineData(8)]
+    public void Should_pay_the_step_latency_per_ring_step_When_the_gpu_has_one(int t)
     {
-        // Given the same TP 2 group with 10 µs per collective: + 64 · 10 µs = 6.4e-4 s.
+        // Given a TP t group with 10 µs per collective step: each of the 64 all-reduces takes 2(t − 1) steps, each
+        // sending 1/t of the 65,536-byte message at 100 GB/s.
         GpuSpec gpu = TestHardware.RoundGpu() with { Calibration = new GpuCalibration(1, 1, Seconds.Zero, Seconds.FromMicroseconds(10), "test") };
-        Deployment d = TestHardware.Uniform("llama-3.1-8b", gpu, 2, 1);
+        Deployment d = TestHardware.Uniform("llama-3.1-8b", gpu, t, 1);
         var (_, tensorParallel, _) = StageTimeModel.DecodeStep(d, 0, 8, 1024);
-        Assert.Equal(32 * 2 * ((65_536 / 100e9) + 10e-6), tensorParallel.Value, 15);
+        double steps = 2 * (t - 1);
+        Assert.Equal(32 * 2 * steps * ((65_536.0 / t / 100e9) + 10e-6), tensorParallel.Value, 15);
     }
 
     [Theory]
