@@ -11,10 +11,13 @@ public static class ArchitectureDefaults
     /// <summary>The step overhead of every generation.</summary>
     public static readonly Seconds StepOverhead = Seconds.FromMilliseconds(1.5);
 
-    /// <summary>The step latency of a collective on GPUs with an NVLink-class link (an all-reduce over 2 GPUs: 10 µs).</summary>
-    public static readonly Seconds NvlinkCollectiveLatency = Seconds.FromMicroseconds(5);
+    /// <summary>The step latency of a collective on GPUs with an NVLink-class link: NCCL's ring step over NVLink takes
+    /// 0.47, 1.9 or 3.4 µs (LL, LL128, Simple protocol; <c>hwLat</c> in NVIDIA/nccl src/graph/tuning.cc).</summary>
+    public static readonly Seconds NvlinkCollectiveLatency = Seconds.FromMicroseconds(2);
 
-    /// <summary>The step latency of a collective on PCIe-only GPUs (an all-reduce over 2 GPUs: 30 µs).</summary>
+    /// <summary>The step latency of a collective on PCIe-only GPUs: NCCL's ring step over PCIe takes 1.0, 2.5 or 5.7 µs
+    /// (LL, LL128, Simple) with peer-to-peer access, but cloud PCIe GPUs often lack it and copy each step through host
+    /// memory; the only PCIe GPUs measured at TP &gt; 1 (L40S, A10G) fit the range's top, 50 µs.</summary>
     public static readonly Seconds PcieCollectiveLatency = Seconds.FromMicroseconds(15);
 
     /// <summary>The link efficiency of every generation: NCCL's bus bandwidth is about 80 % of NVLink's line rate
@@ -34,7 +37,7 @@ public static class ArchitectureDefaults
         _ => (0.60, 0.75),
     };
 
-    /// <summary>The default constants of a GPU: its generation's efficiencies, 1.5 ms per step, 5 µs per collective
+    /// <summary>The default constants of a GPU: its generation's efficiencies, 1.5 ms per step, 2 µs per collective
     /// step with NVLink or 15 µs without, and a link efficiency of 0.80; the measured host-link rates of its catalog row are
     /// kept.</summary>
     /// <param name="gpu">The GPU.</param>

@@ -19,9 +19,14 @@ public static class CalibrationBounds
     /// <summary>Step overhead o: scheduling, sampling and kernel launches per engine step.</summary>
     public static readonly (Seconds Min, Seconds Max) StepOverhead = (Seconds.FromMilliseconds(0.1), Seconds.FromMilliseconds(10));
 
-    /// <summary>Step latency α of a collective: NCCL's own tuning model gives 0.5–6 µs per ring step and 4–9 µs per
-    /// collective; 1–50 µs leaves room for launches and copies through host memory.</summary>
-    public static readonly (Seconds Min, Seconds Max) CollectiveLatency = (Seconds.FromMicroseconds(1), Seconds.FromMicroseconds(50));
+    /// <summary>Collective step latency α of GPUs with an NVLink-class link: NCCL's own tuning model charges 0.47, 1.9
+    /// or 3.4 µs per ring step over NVLink (LL, LL128, Simple protocol; <c>hwLat</c> in NVIDIA/nccl
+    /// src/graph/tuning.cc), so 0.4–5 µs.</summary>
+    public static readonly (Seconds Min, Seconds Max) NvlinkCollectiveLatency = (Seconds.FromMicroseconds(0.4), Seconds.FromMicroseconds(5));
+
+    /// <summary>Collective step latency α of PCIe-only GPUs: NCCL charges 1.0, 2.5 or 5.7 µs per ring step over PCIe,
+    /// and GPUs without peer-to-peer access copy every step through host memory, so 1–50 µs.</summary>
+    public static readonly (Seconds Min, Seconds Max) PcieCollectiveLatency = (Seconds.FromMicroseconds(1), Seconds.FromMicroseconds(50));
 
     /// <summary>Link efficiency η_l: NCCL reaches about 80 % of NVLink's line rate as bus bandwidth.</summary>
     public static readonly (double Min, double Max) LinkEfficiency = (0.40, 1.0);
@@ -30,35 +35,41 @@ public static class CalibrationBounds
     /// rounding moves a constant by less).</summary>
     public const double AtBoundFraction = 0.005;
 
-    /// <summary>The five constants in the fit's order: name, bounds in the fit's units (ms for o, µs for λ), and how to
-    /// read the constant from a calibration in those units.</summary>
-    internal static readonly IReadOnlyList<Axis> Axes =
-    [
-        new("compute_efficiency", ComputeEfficiency.Min, ComputeEfficiency.Max, c => c.ComputeEfficiency),
-        new("memory_efficiency", MemoryEfficiency.Min, MemoryEfficiency.Max, c => c.MemoryEfficiency),
-        new("step_overhead_ms", StepOverhead.Min.Milliseconds, StepOverhead.Max.Milliseconds, c => c.StepOverhead.Milliseconds),
-        new("collective_latency_us", CollectiveLatency.Min.Value * 1e6, CollectiveLatency.Max.Value * 1e6, c => c.CollectiveLatency.Value * 1e6),
-        new("link_efficiency", LinkEfficiency.Min, LinkEfficiency.Max, c => c.LinkEfficiency),
-    ];
+    private static readonly IReadOnlyList<Axis> NvlinkAxes = AxesWith(NvlinkCollectiveLatency);
 
-    /// <summary>Whether every constant of <paramref name="calibration"/> lies within its range.</summary>
-    /// <param name="calibration">The constants.</param>
-    /// <returns>True when all five are within their bounds.</returns>
-    public static bool Contains(GpuCalibration calibration)
+    private static readonly IReadOnlyList<Axis> PcieAxes = AxesWith(PcieCollectiveLatency);
+
+    /// <summary>The collective step latency range of <paramref name="gpu"/>: NVLink-class or PCIe-only.</summary>
+    /// <param name="gpu">The GPU.</param>
+    /// <returns>The range.</returns>
+    public static (Seconds Min, Seconds Max) CollectiveLatency(GpuSpec gpu)
     {
-        ArgumentNullException.ThrowIfNull(calibration);
-        return Axes.All(a => a.Read(calibration) >= a.Min && a.Read(calibration) <= a.Max);
+        ArgumentNullException.ThrowIfNull(gpu);
+        return gpu.HasNvlink ? NvlinkCollectiveLatency : PcieCollectiveLatency;
     }
 
-    /// <summary>The constants of <paramref name="calibration"/> that sit at a bound of their range, e.g.
-    /// <c>link_efficiency at min 0.4</c>, in the fit's order.</summary>
+    /// <summary>Whether every constant of <paramref name="calibration"/> lies within its range for <paramref name="gpu"/>.</summary>
+    /// <param name="gpu">The GPU (its link kind sets the step latency's range).</param>
+    /// <param name="calibration">The constants.</param>
+    /// <returns>True when all five are within their bounds.</returns>
+    public static bool Contains(GpuSpec gpu, GpuCalibration calibration)
+    {
+        ArgumentNullException.ThrowIfNull(gpu);
+        ArgumentNullException.ThrowIfNull(calibration);
+        return Axes(gpu).All(a => a.Read(calibration) >= a.Min && a.Read(calibration) <= a.Max);
+    }
+
+    /// <summary>The constants of <paramref name="calibration"/> that sit at a bound of their range for
+    /// <paramref name="gpu"/>, e.g. <c>link_efficiency at min 0.4</c>, in the fit's order.</summary>
+    /// <param name="gpu">The GPU (its link kind sets the step latency's range).</param>
     /// <param name="calibration">The constants.</param>
     /// <returns>One entry per constant at a bound (empty when none is).</returns>
-    public static IReadOnlyList<string> AtBounds(GpuCalibration calibration)
+    public static IReadOnlyList<string> AtBounds(GpuSpec gpu, GpuCalibration calibration)
     {
+        ArgumentNullException.ThrowIfNull(gpu);
         ArgumentNullException.ThrowIfNull(calibration);
         var result = new List<string>();
-        foreach (Axis axis in Axes)
+        foreach (Axis axis in Axes(gpu))
         {
             double f = axis.Fraction(axis.Read(calibration));
             if (axis.AtBound(calibration))
@@ -72,10 +83,10 @@ public static class CalibrationBounds
 
     /// <summary>The unconstrained coordinates of <paramref name="calibration"/> (each constant's position in its log range
     /// through the logit; values at or beyond a bound are taken just inside it).</summary>
-    internal static double[] ToUnconstrained(GpuCalibration calibration)
+    internal static double[] ToUnconstrained(GpuSpec gpu, GpuCalibration calibration)
     {
         const double inside = 1e-3;
-        return [.. Axes.Select(a =>
+        return [.. Axes(gpu).Select(a =>
         {
             double f = Math.Clamp(a.Fraction(a.Read(calibration)), inside, 1 - inside);
             return Math.Log(f / (1 - f));
@@ -84,9 +95,10 @@ public static class CalibrationBounds
 
     /// <summary>The constants at unconstrained coordinates <paramref name="y"/>; everything else from
     /// <paramref name="template"/>.</summary>
-    internal static GpuCalibration FromUnconstrained(IReadOnlyList<double> y, GpuCalibration template)
+    internal static GpuCalibration FromUnconstrained(GpuSpec gpu, IReadOnlyList<double> y, GpuCalibration template)
     {
-        double Value(int k) => Axes[k].At(1 / (1 + Math.Exp(-y[k])));
+        IReadOnlyList<Axis> axes = Axes(gpu);
+        double Value(int k) => axes[k].At(1 / (1 + Math.Exp(-y[k])));
         return template with
         {
             ComputeEfficiency = Value(0),
@@ -96,6 +108,19 @@ public static class CalibrationBounds
             LinkEfficiency = Value(4),
         };
     }
+
+    /// <summary>The five constants of <paramref name="gpu"/> in the fit's order: name, bounds in the fit's units (ms for
+    /// o, µs for α), and how to read the constant from a calibration in those units.</summary>
+    internal static IReadOnlyList<Axis> Axes(GpuSpec gpu) => gpu.HasNvlink ? NvlinkAxes : PcieAxes;
+
+    private static IReadOnlyList<Axis> AxesWith((Seconds Min, Seconds Max) collectiveLatency) =>
+    [
+        new("compute_efficiency", ComputeEfficiency.Min, ComputeEfficiency.Max, c => c.ComputeEfficiency),
+        new("memory_efficiency", MemoryEfficiency.Min, MemoryEfficiency.Max, c => c.MemoryEfficiency),
+        new("step_overhead_ms", StepOverhead.Min.Milliseconds, StepOverhead.Max.Milliseconds, c => c.StepOverhead.Milliseconds),
+        new("collective_latency_us", collectiveLatency.Min.Value * 1e6, collectiveLatency.Max.Value * 1e6, c => c.CollectiveLatency.Value * 1e6),
+        new("link_efficiency", LinkEfficiency.Min, LinkEfficiency.Max, c => c.LinkEfficiency),
+    ];
 
     /// <summary>One constant's range in the fit's units.</summary>
     internal sealed record Axis(string Name, double Min, double Max, Func<GpuCalibration, double> Read)

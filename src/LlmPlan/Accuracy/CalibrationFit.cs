@@ -25,7 +25,7 @@ public sealed record GpuFit(GpuSpec Gpu, GpuCalibration Calibration, Calibration
 {
     /// <summary>The fitted constants that sit at a bound of their physical range (<see cref="CalibrationBounds.AtBounds"/>):
     /// the model misses an effect in this GPU's rows. Empty unless fitted.</summary>
-    public IReadOnlyList<string> AtBounds => Origin == CalibrationOrigin.Fitted ? CalibrationBounds.AtBounds(Calibration) : [];
+    public IReadOnlyList<string> AtBounds => Origin == CalibrationOrigin.Fitted ? CalibrationBounds.AtBounds(Gpu, Calibration) : [];
 }
 
 /// <summary>Fits each GPU's five constants (η_c, η_m, o, λ, η_l) to measurements (docs/accuracy.md, "How the constants are
@@ -105,11 +105,11 @@ public static class CalibrationFit
             return (start, 0);
         }
 
-        double[] log0 = ToLog(start);
-        double[] y0 = CalibrationBounds.ToUnconstrained(start);
+        double[] log0 = ToLog(gpu, start);
+        double[] y0 = CalibrationBounds.ToUnconstrained(gpu, start);
         double Objective(double[] y)
         {
-            GpuCalibration c = CalibrationBounds.FromUnconstrained(y, start);
+            GpuCalibration c = CalibrationBounds.FromUnconstrained(gpu, y, start);
             double sum = 0;
             foreach (PreparedMeasurement row in usable)
             {
@@ -118,7 +118,7 @@ public static class CalibrationFit
                 sum += Loss(r);
             }
 
-            double prior = ToLog(c).Select((v, k) => (v - log0[k]) * (v - log0[k])).Sum();
+            double prior = ToLog(gpu, c).Select((v, k) => (v - log0[k]) * (v - log0[k])).Sum();
             return (sum / usable.Count) + (PriorWeight * prior);
         }
 
@@ -142,7 +142,7 @@ public static class CalibrationFit
             }
         }
 
-        return (Round(CalibrationBounds.FromUnconstrained(best, start)), usable.Count);
+        return (Round(CalibrationBounds.FromUnconstrained(gpu, best, start)), usable.Count);
     }
 
     /// <summary>The robust (Cauchy) loss of a log error.</summary>
@@ -192,8 +192,7 @@ public static class CalibrationFit
         // is left out of the medians (the default when no fitted GPU of the group has it inside its range).
         double Median(IEnumerable<GpuFit> group, int axis, double fallback)
         {
-            CalibrationBounds.Axis a = CalibrationBounds.Axes[axis];
-            double[] values = [.. group.Where(f => !a.AtBound(f.Calibration)).Select(f => a.Read(f.Calibration)).Order()];
+            double[] values = [.. group.Select(f => (Axis: CalibrationBounds.Axes(f.Gpu)[axis], Fit: f)).Where(p => !p.Axis.AtBound(p.Fit.Calibration)).Select(p => p.Axis.Read(p.Fit.Calibration)).Order()];
             return values.Length > 0 ? ErrorSummary.Quantile(values, 0.5) : fallback;
         }
 
@@ -215,5 +214,5 @@ public static class CalibrationFit
         return note < 0 ? source : source + gpu.Calibration.Source[note..];
     }
 
-    private static double[] ToLog(GpuCalibration c) => [.. CalibrationBounds.Axes.Select(a => Math.Log(a.Read(c)))];
+    private static double[] ToLog(GpuSpec gpu, GpuCalibration c) => [.. CalibrationBounds.Axes(gpu).Select(a => Math.Log(a.Read(c)))];
 }

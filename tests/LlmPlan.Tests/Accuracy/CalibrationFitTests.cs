@@ -9,7 +9,7 @@ public class CalibrationFitTests
 {
     private static readonly GpuSpec H100 = TestHardware.Catalog.FindGpu("H100-SXM-80GB")!;
 
-    private static readonly GpuCalibration Truth = new(0.55, 0.72, Seconds.FromMilliseconds(2.5), Seconds.FromMicroseconds(12.5), "truth") { LinkEfficiency = 0.5 };
+    private static readonly GpuCalibration Truth = new(0.55, 0.72, Seconds.FromMilliseconds(2.5), Seconds.FromMicroseconds(3), "truth") { LinkEfficiency = 0.5 };
 
     /// <summary>Rows of every kind on the H100 whose values the model itself predicts with <see cref="Truth"/>.</summary>
     private static List<PreparedMeasurement> Synthetic() => Synthetic(Truth);
@@ -47,7 +47,7 @@ public class CalibrationFitTests
         })];
     }
 
-    /// <summary>Checks η_c, η_m, o, λ and η_l against <see cref="Truth"/>, each within its relative tolerance.</summary>
+    /// <summary>Checks η_c, η_m, o, α and η_l against <see cref="Truth"/>, each within its relative tolerance.</summary>
     private static void AssertRecovered(GpuCalibration fitted, double[] relative)
     {
         double[] expected = [Truth.ComputeEfficiency, Truth.MemoryEfficiency, Truth.StepOverhead.Value, Truth.CollectiveLatency.Value, Truth.LinkEfficiency];
@@ -87,10 +87,10 @@ public class CalibrationFitTests
 
     public static TheoryData<double, double, double, double, double, string[]> OutOfRange() => new()
     {
-        // η_c, η_m, o (ms), λ (µs), η_l that generate the rows; the constants expected at a bound
-        { 0.05, 0.2, 30, 400, 0.1, ["compute_efficiency at min 0.3", "memory_efficiency at min 0.5", "step_overhead_ms at max 10", "collective_latency_us at max 50", "link_efficiency at min 0.4"] },
-        { 0.99, 1.0, 0.02, 0.5, 1.0, ["compute_efficiency at max 0.9", "memory_efficiency at max 0.92", "step_overhead_ms at min 0.1", "collective_latency_us at min 1", "link_efficiency at max 1"] },
-        { 0.55, 0.3, 2.5, 25, 0.5, ["memory_efficiency at min 0.5"] },
+        // η_c, η_m, o (ms), α (µs), η_l that generate the rows; the constants expected at a bound (the H100 has NVLink: α 0.4–5 µs)
+        { 0.05, 0.2, 30, 400, 0.1, ["compute_efficiency at min 0.3", "memory_efficiency at min 0.5", "step_overhead_ms at max 10", "collective_latency_us at max 5", "link_efficiency at min 0.4"] },
+        { 0.99, 1.0, 0.02, 0.1, 1.0, ["compute_efficiency at max 0.9", "memory_efficiency at max 0.92", "step_overhead_ms at min 0.1", "collective_latency_us at min 0.4", "link_efficiency at max 1"] },
+        { 0.55, 0.3, 2.5, 1, 0.5, ["memory_efficiency at min 0.5"] },
     };
 
     [Theory]
@@ -99,13 +99,13 @@ public class CalibrationFitTests
     {
         // Given rows the model predicts exactly with constants some of which lie outside the physical ranges
         var truth = new GpuCalibration(compute, memory, Seconds.FromMilliseconds(overheadMs), Seconds.FromMicroseconds(latencyUs), "truth") { LinkEfficiency = link };
-        Assert.False(CalibrationBounds.Contains(truth));
+        Assert.False(CalibrationBounds.Contains(H100, truth));
 
         // When the H100 is fitted to them, as part of the whole catalog
         var fits = CalibrationFit.FitAll(Synthetic(truth), TestHardware.Catalog, "synthetic.csv");
 
         // Then every GPU's constants lie within the ranges, and the fitted one reports exactly the constants that sit at a bound
-        Assert.All(fits, f => Assert.True(CalibrationBounds.Contains(f.Calibration), $"{f.Gpu.Id}: {f.Calibration}"));
+        Assert.All(fits, f => Assert.True(CalibrationBounds.Contains(f.Gpu, f.Calibration), $"{f.Gpu.Id}: {f.Calibration}"));
         GpuFit h100 = fits.Single(f => f.Gpu.Id == "H100-SXM-80GB");
         Assert.Equal(CalibrationOrigin.Fitted, h100.Origin);
         Assert.Equal(expectedAtBounds, h100.AtBounds);
@@ -126,17 +126,31 @@ public class CalibrationFitTests
     public void Should_report_no_constant_at_a_bound_When_the_rows_were_generated_inside_the_ranges()
     {
         var (fitted, _) = CalibrationFit.FitGpu(H100, Synthetic());
-        Assert.True(CalibrationBounds.Contains(Truth));
-        Assert.Empty(CalibrationBounds.AtBounds(fitted));
+        Assert.True(CalibrationBounds.Contains(H100, Truth));
+        Assert.Empty(CalibrationBounds.AtBounds(H100, fitted));
     }
 
     [Fact]
     public void Should_name_the_bound_When_a_constant_is_at_the_edge_of_its_range()
     {
-        var c = new GpuCalibration(0.30, 0.92, Seconds.FromMilliseconds(1.5), Seconds.FromMicroseconds(10), "edge") { LinkEfficiency = 0.8 };
-        Assert.Equal(["compute_efficiency at min 0.3", "memory_efficiency at max 0.92"], CalibrationBounds.AtBounds(c));
-        Assert.True(CalibrationBounds.Contains(c));
-        Assert.False(CalibrationBounds.Contains(c with { LinkEfficiency = 0.399 }));
+        var c = new GpuCalibration(0.30, 0.92, Seconds.FromMilliseconds(1.5), Seconds.FromMicroseconds(2), "edge") { LinkEfficiency = 0.8 };
+        Assert.Equal(["compute_efficiency at min 0.3", "memory_efficiency at max 0.92"], CalibrationBounds.AtBounds(H100, c));
+        Assert.True(CalibrationBounds.Contains(H100, c));
+        Assert.False(CalibrationBounds.Contains(H100, c with { LinkEfficiency = 0.399 }));
+    }
+
+    [Fact]
+    public void Should_bound_the_step_latency_by_the_link_When_the_gpu_has_nvlink_or_only_pcie()
+    {
+        // Given 10 µs per collective step: within PCIe's 1–50 µs, beyond NVLink's 0.4–5 µs
+        GpuSpec l40s = TestHardware.Catalog.FindGpu("L40S")!;
+        var c = new GpuCalibration(0.5, 0.8, Seconds.FromMilliseconds(1.5), Seconds.FromMicroseconds(10), "link") { LinkEfficiency = 0.8 };
+        Assert.True(CalibrationBounds.Contains(l40s, c));
+        Assert.False(CalibrationBounds.Contains(H100, c));
+        Assert.Equal(["collective_latency_us at max 5"], CalibrationBounds.AtBounds(H100, c with { CollectiveLatency = Seconds.FromMicroseconds(5) }));
+        Assert.Equal(["collective_latency_us at max 50"], CalibrationBounds.AtBounds(l40s, c with { CollectiveLatency = Seconds.FromMicroseconds(50) }));
+        Assert.Equal((Seconds.FromMicroseconds(0.4), Seconds.FromMicroseconds(5)), CalibrationBounds.CollectiveLatency(H100));
+        Assert.Equal((Seconds.FromMicroseconds(1), Seconds.FromMicroseconds(50)), CalibrationBounds.CollectiveLatency(l40s));
     }
 
     [Fact]
@@ -145,7 +159,7 @@ public class CalibrationFitTests
         // Given the synthetic H100 rows only, When the whole catalog is calibrated
         var fits = CalibrationFit.FitAll(Synthetic(), TestHardware.Catalog, "synthetic.csv");
 
-        // Then the H100 is fitted, the other Hopper GPUs take its constants (λ only where the link is alike),
+        // Then the H100 is fitted, the other Hopper GPUs take its constants (α only where the link is alike),
         // and a generation without rows keeps its defaults
         GpuFit h100 = fits.Single(f => f.Gpu.Id == "H100-SXM-80GB");
         GpuFit h200 = fits.Single(f => f.Gpu.Id == "H200-SXM-141GB");
