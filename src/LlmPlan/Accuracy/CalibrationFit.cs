@@ -41,6 +41,9 @@ public sealed record GpuFit(GpuSpec Gpu, GpuCalibration Calibration, Calibration
 /// logistic in log space. The minimiser is Nelder–Mead with restarts, from the defaults and from each constant in turn
 /// moved near the slow end of its range. A row that stops being predictable at a trial point (an open loop whose rate
 /// reaches the capacity) costs as much as a factor-10 error.</para>
+/// <para>Closed-loop TTFT rows that <see cref="MeasurementPredictor"/> simulates are predicted but not fitted: their
+/// TTFT depends on how the benchmark starts and paces its clients as much as on the GPU, and each costs a simulation
+/// per trial point.</para>
 /// <para>Nothing is fitted per model or per row: five numbers per GPU.</para>
 /// </remarks>
 public static class CalibrationFit
@@ -93,13 +96,14 @@ public static class CalibrationFit
     /// <summary>Fits one GPU's constants to its rows.</summary>
     /// <param name="gpu">The GPU.</param>
     /// <param name="rows">Rows measured on it.</param>
-    /// <returns>The rounded constants and the number of rows used (0, with the defaults, when none is predictable).</returns>
+    /// <returns>The rounded constants and the number of rows used (0, with the defaults, when none is predictable; simulated
+    /// closed-loop TTFT rows are never used).</returns>
     public static (GpuCalibration Calibration, int Rows) FitGpu(GpuSpec gpu, IReadOnlyList<PreparedMeasurement> rows)
     {
         ArgumentNullException.ThrowIfNull(gpu);
         ArgumentNullException.ThrowIfNull(rows);
         GpuCalibration start = ArchitectureDefaults.For(gpu);
-        var usable = rows.Where(r => MeasurementPredictor.Predict(r, start).Predicted is not null).ToList();
+        var usable = rows.Where(r => !MeasurementPredictor.SimulatesTimeToFirstToken(r) && MeasurementPredictor.Predict(r, start).Predicted is not null).ToList();
         if (usable.Count == 0)
         {
             return (start, 0);

@@ -135,6 +135,12 @@ public static class MeasurementPredictor
             return new MeasurementPrediction(m, null, "infeasible: " + e.Reason);
         }
 
+        if (m.Metric == MeasuredMetric.TimeToFirstToken && SimulatesTimeToFirstToken(prepared))
+        {
+            ClosedLoopResult run = ClosedLoopSimulation.Run(deployment, s, o, m.Load.Sequences, e.MaxConcurrency, engine);
+            return new MeasurementPrediction(m, run.TimeToFirstToken.Milliseconds, string.Empty);
+        }
+
         double predicted = m.Metric switch
         {
             MeasuredMetric.TimeToFirstToken => e.TimeToFirstToken.Milliseconds,
@@ -144,6 +150,18 @@ public static class MeasurementPredictor
             _ => e.RequestsPerSecond * m.Replicas,
         };
         return new MeasurementPrediction(m, predicted, string.Empty);
+    }
+
+    /// <summary>Whether the row's TTFT comes from <see cref="ClosedLoopSimulation"/>: a closed loop on one pipeline
+    /// stage. Its clients start together and stay bunched, so the TTFT they measure includes waiting behind each other's
+    /// prefill, which the steady-state TTFT of <see cref="PerformanceModel"/> leaves out.</summary>
+    /// <param name="prepared">The row.</param>
+    /// <returns>True for a closed-loop <c>ttft_ms</c> row whose deployment has one stage.</returns>
+    public static bool SimulatesTimeToFirstToken(PreparedMeasurement prepared)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        Measurement m = prepared.Measurement;
+        return m.Metric == MeasuredMetric.TimeToFirstToken && m.Load.Kind == LoadKind.Closed && prepared.Deployment is { Stages.Count: 1 };
     }
 
     /// <summary>The deployment with every stage's GPU carrying <paramref name="calibration"/>.</summary>

@@ -94,6 +94,25 @@ public static class StageTimeModel
         return Layer(deployment, stageIndex, tokens, 2.0 * prompts * promptTokens * promptTokens * heads * headDim, tokens * kvPerToken);
     }
 
+    /// <summary>One decoder layer of a step that decodes some sequences and prefills chunks of prompts together
+    /// (continuous batching with chunked prefill), on one GPU of the stage. The matrix products run every token of the
+    /// step and read the weights once; attention reads each decoded sequence's KV cache and, for each chunk, attends
+    /// causally over the prompt up to it.</summary>
+    /// <param name="deployment">The deployment.</param>
+    /// <param name="stageIndex">The stage.</param>
+    /// <param name="batch">What the step holds.</param>
+    /// <returns>The layer's time: matrix products, attention and two all-reduces.</returns>
+    /// <remarks>With no chunk it equals <see cref="DecodeLayer"/> at the batch's mean context; with one whole prompt and
+    /// no decode it equals <see cref="PrefillLayer"/> of one prompt.</remarks>
+    public static LayerTime MixedLayer(Deployment deployment, int stageIndex, MixedBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        var (heads, headDim, kvPerToken) = AttentionShape(deployment, stageIndex);
+        double attentionFlops = 4.0 * heads * headDim * (batch.DecodeContextTokens + batch.PrefillAttendedPairs);
+        double kvTokens = batch.DecodeContextTokens + batch.PrefillEarlierTokens + batch.PrefillTokens;
+        return Layer(deployment, stageIndex, batch.DecodeSequences + batch.PrefillTokens, attentionFlops, kvTokens * kvPerToken);
+    }
+
     /// <summary>A layer that runs <paramref name="tokens"/> tokens through the matrix products (reading the weights of
     /// the experts they touch), attention of <paramref name="attentionFlops"/> over <paramref name="kvBytes"/> of KV cache,
     /// and two all-reduces of the tokens' hidden states.</summary>

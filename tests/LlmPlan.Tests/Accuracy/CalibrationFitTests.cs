@@ -64,17 +64,18 @@ public class CalibrationFitTests
         // Given rows the model predicts exactly with known constants, When the GPU is fitted from its defaults
         var (fitted, used) = CalibrationFit.FitGpu(H100, Synthetic());
 
-        // Then every row is used and the five constants come back (to the written rounding)
-        Assert.Equal(36, used);
+        // Then every row but the 12 simulated closed-loop TTFT rows is used, and the five constants come back (to the
+        // written rounding)
+        Assert.Equal(24, used);
         AssertRecovered(fitted, [0.005, 0.005, 0.01, 0.03, 0.01]);
     }
 
     [Fact]
     public void Should_still_recover_the_constants_When_a_few_rows_are_off_by_a_factor()
     {
-        // Given the same rows with 4 of 36 measured 3 times too slow or fast (rows the model cannot describe)
+        // Given the same rows with 4 of the 24 fitted ones measured 3 times too slow or fast (rows the model cannot describe)
         var rows = Synthetic();
-        foreach (int i in new[] { 1, 11, 22, 33 })
+        foreach (int i in new[] { 0, 11, 22, 33 })
         {
             Measurement m = rows[i].Measurement;
             rows[i] = rows[i] with { Measurement = m with { Value = m.Value * (i % 2 == 0 ? 3 : 1 / 3.0) } };
@@ -83,6 +84,26 @@ public class CalibrationFitTests
         // When fitted, Then the robust loss ignores them
         var (fitted, _) = CalibrationFit.FitGpu(H100, rows);
         AssertRecovered(fitted, [0.02, 0.02, 0.1, 0.1, 0.05]);
+    }
+
+    [Fact]
+    public void Should_ignore_closed_loop_ttft_rows_When_fitting()
+    {
+        // Given the synthetic rows with every closed-loop TTFT measured 100 times too slow
+        var rows = Synthetic();
+        var (clean, _) = CalibrationFit.FitGpu(H100, rows);
+        for (int i = 0; i < rows.Count; i++)
+        {
+            if (MeasurementPredictor.SimulatesTimeToFirstToken(rows[i]))
+            {
+                rows[i] = rows[i] with { Measurement = rows[i].Measurement with { Value = rows[i].Measurement.Value * 100 } };
+            }
+        }
+
+        // When fitted, Then the constants are the same: those rows are predicted by simulation but not fitted
+        var (fitted, used) = CalibrationFit.FitGpu(H100, rows);
+        Assert.Equal(clean, fitted);
+        Assert.Equal(24, used);
     }
 
     public static TheoryData<double, double, double, double, double, string[]> OutOfRange() => new()
@@ -165,8 +186,8 @@ public class CalibrationFitTests
         GpuFit h200 = fits.Single(f => f.Gpu.Id == "H200-SXM-141GB");
         GpuFit pcie = fits.Single(f => f.Gpu.Id == "H100-PCIe-80GB");
         GpuFit b200 = fits.Single(f => f.Gpu.Id == "B200");
-        Assert.Equal((CalibrationOrigin.Fitted, 36), (h100.Origin, h100.Rows));
-        Assert.Equal("calibrated: llmplan calibrate on synthetic.csv (36 rows)", h100.Calibration.Source);
+        Assert.Equal((CalibrationOrigin.Fitted, 24), (h100.Origin, h100.Rows));
+        Assert.Equal("calibrated: llmplan calibrate on synthetic.csv (24 rows)", h100.Calibration.Source);
         Assert.Equal(CalibrationOrigin.Derived, h200.Origin);
         Assert.Equal(h100.Calibration with { Source = h200.Calibration.Source }, h200.Calibration);
         Assert.Equal("derived:hopper: median of H100-SXM-80GB calibrated on synthetic.csv", h200.Calibration.Source);

@@ -38,6 +38,29 @@ public class MeasurementPredictorTests
     }
 
     [Fact]
+    public void Should_simulate_the_benchmark_When_a_closed_loop_ttft_row_runs_on_one_stage()
+    {
+        // Given 16 closed-loop clients of 1000 + 48 tokens on one stage
+        Measurement m = Row(MeasuredMetric.TimeToFirstToken, MeasuredLoad.Closed(16));
+        PreparedMeasurement p = MeasurementPredictor.Prepare(m, Catalog);
+        Assert.True(MeasurementPredictor.SimulatesTimeToFirstToken(p));
+
+        // Then its TTFT is the simulation's, at the engine's cap and KV capacity, and far above the steady state's
+        Evaluation e = PerformanceModel.Evaluate(p.Deployment!, new Workload(1000, 48, 16), p.Engine.Settings);
+        ClosedLoopResult run = ClosedLoopSimulation.Run(p.Deployment!, 1000, 48, 16, e.MaxConcurrency, p.Engine.Settings);
+        Assert.Equal(run.TimeToFirstToken.Milliseconds, Predicted(m), 9);
+        Assert.True(Predicted(m) > 2 * e.TimeToFirstToken.Milliseconds);
+
+        // And TPOT, open loops and pipelines keep the closed-form model
+        Assert.False(MeasurementPredictor.SimulatesTimeToFirstToken(MeasurementPredictor.Prepare(Row(MeasuredMetric.TimePerOutputToken, MeasuredLoad.Closed(16)), Catalog)));
+        Assert.False(MeasurementPredictor.SimulatesTimeToFirstToken(MeasurementPredictor.Prepare(Row(MeasuredMetric.TimeToFirstToken, MeasuredLoad.OpenLoop(RequestsPerSecond.FromRequestsPerSecond(0.5))), Catalog)));
+        Measurement pipeline = m with { PipelineParallel = 2 };
+        Assert.False(MeasurementPredictor.SimulatesTimeToFirstToken(MeasurementPredictor.Prepare(pipeline, Catalog)));
+        Evaluation twoStages = PerformanceModel.Evaluate(MeasurementPredictor.Prepare(pipeline, Catalog).Deployment!, new Workload(1000, 48, 16), p.Engine.Settings);
+        Assert.Equal(twoStages.TimeToFirstToken.Milliseconds, Predicted(pipeline), 9);
+    }
+
+    [Fact]
     public void Should_multiply_rates_by_the_replicas_When_replicas_are_given()
     {
         // Given 3 replicas, Then each rate is 3 × one replica's N·O/T, N·(S+O)/T and N/T

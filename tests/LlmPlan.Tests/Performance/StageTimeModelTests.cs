@@ -67,6 +67,38 @@ public class StageTimeModelTests
     }
 
     [Theory]
+    [InlineData(1, 1)]
+    [InlineData(4, 2)]
+    public void Should_equal_the_decode_and_prefill_layers_When_a_mixed_step_holds_only_one_kind(int tp, int batch)
+    {
+        // Given the round GPU at TP 1 and 4: a mixed step with no chunk is a decode layer at the same mean context, and
+        // one whole prompt with nothing to decode is a prefill layer of that prompt (k·(0 + k/2) = S²/2 pairs).
+        Deployment d = TestHardware.Uniform("llama-3.1-8b", TestHardware.RoundGpu(), tp, 1);
+        LayerTime decode = StageTimeModel.DecodeLayer(d, 0, batch, 1500);
+        LayerTime mixedDecode = StageTimeModel.MixedLayer(d, 0, new MixedBatch(batch, batch * 1500.0, 0, 0, 0));
+        Assert.Equal(decode.Total.Value, mixedDecode.Total.Value, 15);
+        Assert.Equal((decode.TensorParallel, decode.Bound), (mixedDecode.TensorParallel, mixedDecode.Bound));
+        LayerTime prefill = StageTimeModel.PrefillLayer(d, 0, 1, 3000);
+        LayerTime mixedPrefill = StageTimeModel.MixedLayer(d, 0, new MixedBatch(0, 0, 3000, 3000 * 1500.0, 0));
+        Assert.Equal(prefill.Total.Value, mixedPrefill.Total.Value, 15);
+        Assert.Equal((prefill.TensorParallel, prefill.Bound), (mixedPrefill.TensorParallel, mixedPrefill.Bound));
+    }
+
+    [Fact]
+    public void Should_add_the_chunk_to_the_decode_When_a_step_holds_both()
+    {
+        // Given 8 sequences at context 1024 and a 2048-token chunk after 1000 prompt tokens:
+        // matrix products over 8 + 2048 tokens: 2056 · 436,224,000 / 1e14 = 8.96876544e-3 s (compute);
+        // attention: pairs 8·1024 + 2048·(1000 + 1024) = 4,153,344 → 4 · 32 · 128 · 4,153,344 / 1e14 = 6.80479...e-4 s
+        // against KV (8·1024 + 1000 + 2048) · 4096 B / 1e12 = 4.604e-5 s.
+        Deployment d = TestHardware.Uniform("llama-3.1-8b", TestHardware.RoundGpu(), 1, 1);
+        LayerTime layer = StageTimeModel.MixedLayer(d, 0, new MixedBatch(8, 8 * 1024, 2048, 2048 * (1000 + 1024.0), 1000));
+        double expected = (2056 * LayerFlopsPerToken / 1e14) + (4.0 * 32 * 128 * ((8 * 1024) + (2048 * 2024.0)) / 1e14);
+        Assert.Equal(expected, layer.Total.Value, 15);
+        Assert.Equal(Bound.Compute, layer.Bound);
+    }
+
+    [Theory]
     [InlineData(1, 2.0)] // one token picks 2 experts
     [InlineData(2, 3.75)] // 8·(1 − (3/4)²) = 3.5 → at least... 8·(1 − 0.5625) = 3.5
     [InlineData(1000, 8.0)] // every expert

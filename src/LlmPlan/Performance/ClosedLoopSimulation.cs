@@ -1,0 +1,208 @@
+using LlmPlan.Units;
+
+namespace LlmPlan.Performance;
+
+/// <summary>What a simulated closed-loop benchmark measured: means over the measured requests.</summary>
+/// <param name="TimeToFirstToken">Mean time from a request's arrival to its first token.</param>
+/// <param name="TimePerOutputToken">Mean time per output token after the first.</param>
+/// <param name="Requests">Requests measured.</param>
+/// <param name="Steps">Engine steps simulated.</param>
+public sealed record ClosedLoopResult(Seconds TimeToFirstToken, Seconds TimePerOutputToken, int Requests, long Steps);
+
+/// <summary>A step-by-step simulation of a closed-loop benchmark on one pipeline stage (docs/model.md §5, "Closed-loop
+/// benchmarks"): N clients each send a request of S prompt tokens and O output tokens, and send the next as soon as
+/// the last one's final token arrives. The engine runs continuous batching with chunked prefill: every step decodes
+/// each running sequence once and fills the rest of its token budget (<see cref="EngineSettings.MaxBatchedTokens"/>)
+/// with prompt chunks, first come first served, admitting waiting requests while fewer than the cap run. Each step
+/// costs <see cref="StageTimeModel.MixedLayer"/> per layer, the LM head for the tokens it samples, and the step
+/// overhead.</summary>
+/// <remarks>
+/// <para>All clients start together, as a benchmark does; with equal lengths, requests whose prefills share a step also
+/// finish together and come back together, so arrivals stay bunched and each waits behind the prefill of the others in
+/// its bunch. A steady-state formula misses that wait; it is most of the TTFT such benchmarks measure.</para>
+/// <para>Each client's first <see cref="WarmUpRequests"/> requests are not measured, then the next
+/// <see cref="MeasuredRequests"/> are (GenAI-Perf's usual setting is a warm-up of 2 × and a count of 10 × the
+/// concurrency); every client keeps sending until all have finished theirs, so the load stays at N throughout.</para>
+/// </remarks>
+public static class ClosedLoopSimulation
+{
+    /// <summary>Requests per client before measuring starts.</summary>
+    public const int WarmUpRequests = 2;
+
+    /// <summary>Requests per client that are measured.</summary>
+    public const int MeasuredRequests = 10;
+
+    /// <summary>Simulates <paramref name="clients"/> closed-loop clients on a one-stage deployment.</summary>
+    /// <param name="deployment">The deployment: one stage (TP only).</param>
+    /// <param name="promptTokens">S, prompt tokens per request (≥ 1).</param>
+    /// <param name="outputTokens">O, output tokens per request (≥ 1).</param>
+    /// <param name="clients">N, the clients (≥ 1).</param>
+    /// <param name="maxRunning">The most sequences the engine runs at once (its cap and what the KV cache holds).</param>
+    /// <param name="engine">The engine settings (the step's token budget).</param>
+    /// <returns>The means over the measured requests.</returns>
+    /// <exception cref="ArgumentException">The deployment has more than one stage, or a count is below 1.</exception>
+    public static ClosedLoopResult Run(Deployment deployment, int promptTokens, int outputTokens, int clients, int maxRunning, EngineSettings engine)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        ArgumentNullException.ThrowIfNull(engine);
+        if (deployment.Stages.Count != 1)
+        {
+            throw new ArgumentException(Invariant.Text($"the closed-loop simulation runs one pipeline stage; this deployment has {deployment.Stages.Count}."), nameof(deployment));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(promptTokens, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(outputTokens, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(clients, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRunning, 1);
+        return new State(deployment, promptTokens, outputTokens, clients, maxRunning, Math.Max(1, engine.MaxBatchedTokens)).Run();
+    }
+
+    /// <summary>The engine and its clients during one simulation.</summary>
+    private sealed class State(Deployment deployment, int s, int o, int n, int maxRunning, int budget)
+    {
+        private readonly int layers = deployment.Stages[0].LayerCount;
+        private readonly double overhead = deployment.Stages[0].Gpu.Calibration.StepOverhead.Value;
+
+        // Per client: when its current request arrived, how much of its prompt is prefilled, when its first token
+        // came, and how many requests it has finished.
+        private readonly double[] arrival = new double[n];
+        private readonly int[] prefilled = new int[n];
+        private readonly double[] firstTokenAt = new double[n];
+        private readonly int[] finished = new int[n];
+
+        // Requests waiting to be admitted, admitted and prefilling (only the head may be part-way), and decoding (in
+        // the order of their first tokens, which is also the order they finish in: all have O tokens).
+        private readonly Queue<int> waiting = new(Enumerable.Range(0, n));
+        private readonly Queue<int> prefilling = new();
+        private readonly Queue<(int Client, long FirstStep)> decoding = new();
+        private readonly List<int> completing = [];
+
+        private double firstStepsSum;
+        private double now;
+        private long step;
+        private int clientsDone;
+        private double ttftSum;
+        private double tpotSum;
+        private int ttftCount;
+        private int tpotCount;
+
+        public ClosedLoopResult Run()
+        {
+            while (clientsDone < n)
+            {
+                Step();
+            }
+
+            return new ClosedLoopResult(Seconds.FromSeconds(ttftSum / ttftCount), Seconds.FromSeconds(tpotCount > 0 ? tpotSum / tpotCount : 0), ttftCount, step);
+        }
+
+        private bool Measured(int client) => finished[client] >= WarmUpRequests && finished[client] < WarmUpRequests + MeasuredRequests;
+
+        private void Step()
+        {
+            step++;
+            int decodes = decoding.Count;
+            double decodeContext = (decodes * (double)s) + (decodes * (double)step) - firstStepsSum;
+            double left = budget - decodes;
+            double tokens = 0;
+            double pairs = 0;
+            double earlier = 0;
+            completing.Clear();
+
+            // The head may be part-way; give it the budget first, then the next prefilling ones, then admit.
+            foreach (int client in prefilling)
+            {
+                if (left <= 0)
+                {
+                    break;
+                }
+
+                Chunk(client, ref left, ref tokens, ref pairs, ref earlier);
+            }
+
+            while (left > 0 && waiting.Count > 0 && prefilling.Count + decoding.Count < maxRunning)
+            {
+                int client = waiting.Dequeue();
+                prefilling.Enqueue(client);
+                Chunk(client, ref left, ref tokens, ref pairs, ref earlier);
+            }
+
+            // The LM head runs for the tokens the step samples: one per decoded sequence and per finished prompt.
+            var batch = new MixedBatch(decodes, decodeContext, tokens, pairs, earlier);
+            int sampled = decodes + completing.Count;
+            double head = sampled > 0 ? StageTimeModel.LmHead(deployment, 0, sampled).Value : 0;
+            double seconds = (StageTimeModel.MixedLayer(deployment, 0, batch).Total.Value * layers) + head + overhead;
+            now += seconds;
+
+            FinishDecodes();
+            foreach (int client in completing)
+            {
+                prefilling.Dequeue();
+                FirstToken(client);
+            }
+        }
+
+        private void Chunk(int client, ref double left, ref double tokens, ref double pairs, ref double earlier)
+        {
+            int done = prefilled[client];
+            int k = (int)Math.Min(s - done, left);
+            tokens += k;
+            pairs += k * (done + (k / 2.0));
+            earlier += done;
+            left -= k;
+            prefilled[client] = done + k;
+            if (done + k == s)
+            {
+                completing.Add(client);
+            }
+        }
+
+        private void FinishDecodes()
+        {
+            while (decoding.Count > 0 && decoding.Peek().FirstStep + o - 1 <= step)
+            {
+                var (client, firstStep) = decoding.Dequeue();
+                firstStepsSum -= firstStep;
+                if (Measured(client))
+                {
+                    tpotSum += (now - firstTokenAt[client]) / (o - 1);
+                    tpotCount++;
+                }
+
+                Finish(client);
+            }
+        }
+
+        private void FirstToken(int client)
+        {
+            firstTokenAt[client] = now;
+            if (Measured(client))
+            {
+                ttftSum += now - arrival[client];
+                ttftCount++;
+            }
+
+            if (o == 1)
+            {
+                Finish(client);
+                return;
+            }
+
+            decoding.Enqueue((client, step));
+            firstStepsSum += step;
+        }
+
+        private void Finish(int client)
+        {
+            finished[client]++;
+            if (finished[client] == WarmUpRequests + MeasuredRequests)
+            {
+                clientsDone++;
+            }
+
+            prefilled[client] = 0;
+            arrival[client] = now;
+            waiting.Enqueue(client);
+        }
+    }
+}
