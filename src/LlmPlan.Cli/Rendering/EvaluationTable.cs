@@ -34,23 +34,29 @@ internal static class EvaluationTable
             return;
         }
 
-        Tables.Write(
-            output,
-            "Prediction",
-            ["metric", "value"],
-            [
-                ["concurrency (sequences in flight)", $"{N(r.Concurrency)} (max {N(r.MaxConcurrency)})"],
-                ["TTFT", $"{F(r.TimeToFirstToken.Milliseconds, 1)} ms"],
-                ["TPOT", $"{F(r.TimePerOutputToken.Milliseconds, 2)} ms"],
-                ["decode step (no prefill in it)", $"{F(r.DecodeStepTime.Milliseconds, 2)} ms"],
-                ["output tokens/s", F(r.OutputTokensPerSecond.Value, 1)],
-                ["total tokens/s (input + output)", F(r.TotalTokensPerSecond.Value, 1)],
-                ["requests/s", F(r.RequestsPerSecond, 3)],
-                ["cost", $"{F(r.CostPerHour.Value, 2)} $/h ({e.PriceSource})"],
-                ["$ per million tokens (input + output)", F(r.DollarsPerMillionTokens.Value, 4)],
-                ["$ per million output tokens", F(r.DollarsPerMillionOutputTokens.Value, 4)],
-            ],
-            new HashSet<int> { 1 });
+        List<IReadOnlyList<string>> rows =
+        [
+            ["concurrency (sequences in flight)", $"{N(r.Concurrency)} (max {N(r.MaxConcurrency)})"],
+            ["TTFT", $"{F(r.TimeToFirstToken.Milliseconds, 1)} ms"],
+            ["TPOT", $"{F(r.TimePerOutputToken.Milliseconds, 2)} ms"],
+        ];
+        if (e.ClosedLoop is { } loop)
+        {
+            rows.Add(["TTFT, closed-loop benchmark (simulated)", $"{F(loop.TimeToFirstToken.Milliseconds, 1)} ms"]);
+            rows.Add(["TPOT, closed-loop benchmark (simulated)", $"{F(loop.TimePerOutputToken.Milliseconds, 2)} ms"]);
+        }
+
+        rows.AddRange(
+        [
+            ["decode step (no prefill in it)", $"{F(r.DecodeStepTime.Milliseconds, 2)} ms"],
+            ["output tokens/s", F(r.OutputTokensPerSecond.Value, 1)],
+            ["total tokens/s (input + output)", F(r.TotalTokensPerSecond.Value, 1)],
+            ["requests/s", F(r.RequestsPerSecond, 3)],
+            ["cost", $"{F(r.CostPerHour.Value, 2)} $/h ({e.PriceSource})"],
+            ["$ per million tokens (input + output)", F(r.DollarsPerMillionTokens.Value, 4)],
+            ["$ per million output tokens", F(r.DollarsPerMillionOutputTokens.Value, 4)],
+        ]);
+        Tables.Write(output, "Prediction", ["metric", "value"], rows, new HashSet<int> { 1 });
     }
 
     private static string N(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -24,6 +24,10 @@ public sealed record EvaluatedDeployment(Deployment Deployment, Workload Workloa
 
     /// <summary>Gets the distinct TP degrees of the stages, joined with '+'.</summary>
     public string TensorParallelLabel => string.Join("+", Deployment.Stages.Select(s => s.TensorParallel).Distinct());
+
+    /// <summary>Gets the simulated closed-loop benchmark of the workload's clients (docs/model.md §5, "Closed-loop
+    /// benchmarks"), or null when it was not asked for.</summary>
+    public ClosedLoopResult? ClosedLoop { get; init; }
 }
 
 /// <summary>Writes evaluations as JSON and CSV (keys snake_case with units in their names).</summary>
@@ -149,6 +153,18 @@ public static class EvaluationWriter
         w.Number("dollars_per_million_tokens", r.DollarsPerMillionTokens.Value, 6);
         w.Number("dollars_per_million_output_tokens", r.DollarsPerMillionOutputTokens.Value, 6);
         w.WriteString("price_source", e.PriceSource);
+        if (e.ClosedLoop is { } loop)
+        {
+            w.WriteStartObject("closed_loop");
+            w.WriteNumber("clients", e.Workload.Concurrency ?? r.Concurrency);
+            w.WriteNumber("warm_up_requests_per_client", ClosedLoopSimulation.WarmUpRequests);
+            w.WriteNumber("measured_requests_per_client", ClosedLoopSimulation.MeasuredRequests);
+            w.Number("ttft_ms", loop.TimeToFirstToken.Milliseconds, 3);
+            w.Number("tpot_ms", loop.TimePerOutputToken.Milliseconds, 3);
+            w.WriteNumber("steps", loop.Steps);
+            w.WriteEndObject();
+        }
+
         w.WriteStartArray("stages");
         for (int i = 0; i < r.Stages.Count; i++)
         {

@@ -65,6 +65,40 @@ public class EvaluateCommandTests
     }
 
     [Fact]
+    public void Should_report_the_simulated_benchmark_When_closed_loop_is_asked()
+    {
+        // Given 64 closed-loop clients of llama-3.1-8b on one H100 (AIConfigurator measured a mean TTFT of 176.9 ms with
+        // TensorRT-LLM, d1-0009 of the calibration file)
+        using var temp = new TempFolder();
+        string json = Path.Combine(temp.Path, "r.json");
+        CliResult result = CliRun.Run("evaluate", "--model", "llama-3.1-8b", "--gpu", "H100-SXM-80GB", "--input-tokens", "1024", "--output-tokens", "128", "--concurrency", "64", "--closed-loop", "--out", json);
+
+        // Then the table and the JSON carry the simulated TTFT and TPOT beside the steady-state ones
+        Assert.Equal(0, result.ExitCode);
+        Golden.Verify("Evaluate", "llama-8b-h100-closed-loop", "txt", result.Output);
+        Golden.Verify("Evaluate", "llama-8b-h100-closed-loop", "json", File.ReadAllText(json));
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(json));
+        JsonElement loop = doc.RootElement.GetProperty("closed_loop");
+        Assert.Equal(64, loop.GetProperty("clients").GetInt32());
+        Assert.True(loop.GetProperty("ttft_ms").GetDouble() > 3 * doc.RootElement.GetProperty("ttft_ms").GetDouble());
+    }
+
+    [Fact]
+    public void Should_name_what_the_simulation_needs_When_closed_loop_has_no_clients_or_several_stages()
+    {
+        CliResult result = CliRun.Run("evaluate", "--model", "llama-3.1-8b", "--gpu", "H100-SXM-80GB", "--input-tokens", "1024", "--output-tokens", "128", "--pp", "2", "--closed-loop");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(
+            """
+            error: 2 problems with the input:
+              --closed-loop: needs --concurrency N, the number of clients; 'max' names none.
+              --closed-loop: simulates one pipeline stage; --pp is 2. Use --pp 1 or drop --closed-loop.
+
+            """,
+            result.Error);
+    }
+
+    [Fact]
     public void Should_list_every_problem_When_several_flags_are_wrong()
     {
         CliResult result = CliRun.Run("evaluate", "--model", "llama-3.1-7b", "--gpu", "H100", "--tp", "0", "--input-tokens", "-3", "--precision", "fp9", "--concurrency", "x", "--out", "r.txt");
