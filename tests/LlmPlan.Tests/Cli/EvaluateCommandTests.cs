@@ -96,6 +96,10 @@ public class EvaluateCommandTests
 
             """,
             result.Error);
+
+        CliResult placed = CliRun.Run("evaluate", "--placement", Path.Combine(CliRun.RepositoryRoot, "examples", "evaluate", "llama-70b-mixed.yaml"), "--concurrency", "8", "--closed-loop");
+        Assert.Equal(1, placed.ExitCode);
+        Assert.Equal("error: invalid input:\n  --closed-loop: simulates one pipeline stage; the placement has 2. Drop --closed-loop.\n", placed.Error.ReplaceLineEndings("\n"));
     }
 
     [Fact]
