@@ -135,7 +135,7 @@ public static class MeasurementPredictor
             return new MeasurementPrediction(m, null, "infeasible: " + e.Reason);
         }
 
-        if (m.Metric == MeasuredMetric.TimeToFirstToken && SimulatesTimeToFirstToken(prepared))
+        if (SimulatesTimeToFirstToken(prepared))
         {
             ClosedLoopResult run = ClosedLoopSimulation.Run(deployment, s, o, m.Load.Sequences, e.MaxConcurrency, engine);
             return new MeasurementPrediction(m, run.TimeToFirstToken.Milliseconds, string.Empty);
