@@ -78,13 +78,14 @@ internal static class CalibrateCommand
         Tables.Write(
             output,
             $"constants fitted to {name}",
-            ["gpu", "rows", "compute eff.", "memory eff.", "step overhead (ms)", "collective step latency (us)", "link eff.", "origin"],
+            ["gpu", "rows", "compute eff.", "memory eff.", "step overhead (ms)", "collective step latency (us)", "link eff.", "per-sequence overhead (us)", "origin"],
             fits.Select(f => (IReadOnlyList<string>)
             [
                 f.Gpu.Id, f.Rows.ToString(CultureInfo.InvariantCulture), F(f.Calibration.ComputeEfficiency, 3), F(f.Calibration.MemoryEfficiency, 3),
-                F(f.Calibration.StepOverhead.Milliseconds, 3), F(f.Calibration.CollectiveLatency.Value * 1e6, 1), F(f.Calibration.LinkEfficiency, 3), f.Origin.ToString().ToLowerInvariant(),
+                F(f.Calibration.StepOverhead.Milliseconds, 3), F(f.Calibration.CollectiveLatency.Value * 1e6, 1), F(f.Calibration.LinkEfficiency, 3),
+                F(f.Calibration.SequenceOverhead.Value * 1e6, 2), f.Origin.ToString().ToLowerInvariant(),
             ]),
-            new HashSet<int> { 1, 2, 3, 4, 5, 6 });
+            new HashSet<int> { 1, 2, 3, 4, 5, 6, 7 });
         WriteAtBounds(output, fits);
 
         ValidationReport Report(Func<GpuSpec, GpuCalibration> constants) =>

@@ -11,6 +11,10 @@ public static class ArchitectureDefaults
     /// <summary>The step overhead of every generation.</summary>
     public static readonly Seconds StepOverhead = Seconds.FromMilliseconds(1.5);
 
+    /// <summary>The per-sequence step overhead of every generation: 1 µs, a start near the low end of its range that the
+    /// weak prior keeps where the rows say nothing about it (docs/model.md §7).</summary>
+    public static readonly Seconds SequenceOverhead = Seconds.FromMicroseconds(1);
+
     /// <summary>The step latency of a collective on GPUs with an NVLink-class link: NCCL's ring step over NVLink takes
     /// 0.47, 1.9 or 3.4 µs (LL, LL128, Simple protocol; <c>hwLat</c> in NVIDIA/nccl src/graph/tuning.cc).</summary>
     public static readonly Seconds NvlinkCollectiveLatency = Seconds.FromMicroseconds(2);
@@ -37,9 +41,9 @@ public static class ArchitectureDefaults
         _ => (0.60, 0.75),
     };
 
-    /// <summary>The default constants of a GPU: its generation's efficiencies, 1.5 ms per step, 2 µs per collective
-    /// step with NVLink or 15 µs without, and a link efficiency of 0.80; the measured host-link rates of its catalog row are
-    /// kept.</summary>
+    /// <summary>The default constants of a GPU: its generation's efficiencies, 1.5 ms per step and 1 µs per sequence in
+    /// a step, 2 µs per collective step with NVLink or 15 µs without, and a link efficiency of 0.80; the measured
+    /// host-link rates of its catalog row are kept.</summary>
     /// <param name="gpu">The GPU.</param>
     /// <returns>The constants, with source <c>default:&lt;generation&gt;</c>.</returns>
     public static GpuCalibration For(GpuSpec gpu)
@@ -51,6 +55,7 @@ public static class ArchitectureDefaults
             HostToDevice = gpu.Calibration.HostToDevice,
             DeviceToHost = gpu.Calibration.DeviceToHost,
             LinkEfficiency = LinkEfficiency,
+            SequenceOverhead = SequenceOverhead,
         };
     }
 }

@@ -31,6 +31,11 @@ public static class CalibrationBounds
     /// <summary>Link efficiency η_l: NCCL reaches about 80 % of NVLink's line rate as bus bandwidth.</summary>
     public static readonly (double Min, double Max) LinkEfficiency = (0.40, 1.0);
 
+    /// <summary>Per-sequence step overhead o_s: the engine's host work for one sequence in one step (scheduling, block
+    /// tables, sampling, detokenising and streaming its token), from next to nothing to 200 µs, where a step of 256
+    /// sequences would spend 51 ms on the host.</summary>
+    public static readonly (Seconds Min, Seconds Max) SequenceOverhead = (Seconds.FromMicroseconds(0.01), Seconds.FromMicroseconds(200));
+
     /// <summary>A constant within this fraction of its range's log-width from a bound counts as at the bound (the catalog's
     /// rounding moves a constant by less).</summary>
     public const double AtBoundFraction = 0.005;
@@ -51,7 +56,7 @@ public static class CalibrationBounds
     /// <summary>Whether every constant of <paramref name="calibration"/> lies within its range for <paramref name="gpu"/>.</summary>
     /// <param name="gpu">The GPU (its link kind sets the step latency's range).</param>
     /// <param name="calibration">The constants.</param>
-    /// <returns>True when all five are within their bounds.</returns>
+    /// <returns>True when all six are within their bounds.</returns>
     public static bool Contains(GpuSpec gpu, GpuCalibration calibration)
     {
         ArgumentNullException.ThrowIfNull(gpu);
@@ -106,11 +111,12 @@ public static class CalibrationBounds
             StepOverhead = Seconds.FromMilliseconds(Value(2)),
             CollectiveLatency = Seconds.FromMicroseconds(Value(3)),
             LinkEfficiency = Value(4),
+            SequenceOverhead = Seconds.FromMicroseconds(Value(5)),
         };
     }
 
-    /// <summary>The five constants of <paramref name="gpu"/> in the fit's order: name, bounds in the fit's units (ms for
-    /// o, µs for α), and how to read the constant from a calibration in those units.</summary>
+    /// <summary>The six constants of <paramref name="gpu"/> in the fit's order: name, bounds in the fit's units (ms for
+    /// o, µs for α and o_s), and how to read the constant from a calibration in those units.</summary>
     internal static IReadOnlyList<Axis> Axes(GpuSpec gpu) => gpu.HasNvlink ? NvlinkAxes : PcieAxes;
 
     private static IReadOnlyList<Axis> AxesWith((Seconds Min, Seconds Max) collectiveLatency) =>
@@ -120,6 +126,7 @@ public static class CalibrationBounds
         new("step_overhead_ms", StepOverhead.Min.Milliseconds, StepOverhead.Max.Milliseconds, c => c.StepOverhead.Milliseconds),
         new("collective_latency_us", collectiveLatency.Min.Value * 1e6, collectiveLatency.Max.Value * 1e6, c => c.CollectiveLatency.Value * 1e6),
         new("link_efficiency", LinkEfficiency.Min, LinkEfficiency.Max, c => c.LinkEfficiency),
+        new("sequence_overhead_us", SequenceOverhead.Min.Value * 1e6, SequenceOverhead.Max.Value * 1e6, c => c.SequenceOverhead.Value * 1e6),
     ];
 
     /// <summary>One constant's range in the fit's units.</summary>

@@ -18,7 +18,7 @@ public enum CalibrationOrigin
 
 /// <summary>The constants of one GPU after calibration.</summary>
 /// <param name="Gpu">The GPU.</param>
-/// <param name="Calibration">The constants, rounded as written (efficiencies to 3 decimals, o to 0.001 ms, λ to 0.1 µs).</param>
+/// <param name="Calibration">The constants, rounded as written (efficiencies to 3 decimals, o to 0.001 ms, λ to 0.1 µs, o_s to 0.01 µs).</param>
 /// <param name="Origin">How they were obtained.</param>
 /// <param name="Rows">The measurements they were fitted to (0 unless fitted).</param>
 public sealed record GpuFit(GpuSpec Gpu, GpuCalibration Calibration, CalibrationOrigin Origin, int Rows)
@@ -28,14 +28,14 @@ public sealed record GpuFit(GpuSpec Gpu, GpuCalibration Calibration, Calibration
     public IReadOnlyList<string> AtBounds => Origin == CalibrationOrigin.Fitted ? CalibrationBounds.AtBounds(Gpu, Calibration) : [];
 }
 
-/// <summary>Fits each GPU's five constants (η_c, η_m, o, λ, η_l) to measurements (docs/accuracy.md, "How the constants are
+/// <summary>Fits each GPU's six constants (η_c, η_m, o, λ, η_l, o_s) to measurements (docs/accuracy.md, "How the constants are
 /// fitted").</summary>
 /// <remarks>
 /// <para>Per GPU, over its predictable rows i, the fit minimises the mean robust (Cauchy) loss of the log errors
 /// rᵢ = ln(predictedᵢ / measuredᵢ), ρ(r) = s²·ln(1 + (r/s)²) with s = 0.2: quadratic for small errors, while a row off by
 /// a factor pulls barely more than one off by 50 %, so rows the model cannot describe (TTFT under a benchmark's
 /// frontend overheads, runs slowed by something the row does not record) do not drag the rest; plus a weak prior 10⁻⁴·Σₖ(xₖ − xₖ⁰)² on the
-/// log-constants (ln η_c, ln η_m, ln o, ln λ, ln η_l) towards the generation's defaults, which only decides constants the rows
+/// log-constants (ln η_c, ln η_m, ln o, ln λ, ln η_l, ln o_s) towards the generation's defaults, which only decides constants the rows
 /// do not constrain (λ and η_l when every row is TP 1). Every constant stays within its physical range
 /// (<see cref="CalibrationBounds"/>): the minimiser works on unconstrained coordinates mapped into each range through a
 /// logistic in log space. The minimiser is Nelder–Mead with restarts, from the defaults and from each constant in turn
@@ -44,7 +44,7 @@ public sealed record GpuFit(GpuSpec Gpu, GpuCalibration Calibration, Calibration
 /// <para>Closed-loop TTFT rows that <see cref="MeasurementPredictor"/> simulates are predicted but not fitted: their
 /// TTFT depends on how the benchmark starts and paces its clients as much as on the GPU, and each costs a simulation
 /// per trial point.</para>
-/// <para>Nothing is fitted per model or per row: five numbers per GPU.</para>
+/// <para>Nothing is fitted per model or per row: six numbers per GPU.</para>
 /// </remarks>
 public static class CalibrationFit
 {
@@ -136,7 +136,7 @@ public static class CalibrationFit
             double[] from = [.. y0];
             if (k >= 0)
             {
-                from[k] = k is 2 or 3 ? SlowStart : -SlowStart;
+                from[k] = k is 2 or 3 or 5 ? SlowStart : -SlowStart;
             }
 
             var (point, value) = NelderMead.Minimize(Objective, from, step: 0.5, tolerance: 1e-12, maxEvaluations: 1500, restarts: 6);
@@ -155,7 +155,7 @@ public static class CalibrationFit
     public static double Loss(double r) => LossScale * LossScale * Math.Log(1 + (r / LossScale * (r / LossScale)));
 
     /// <summary>Rounds constants as the catalog file holds them: the efficiencies to 3 decimals (between 0.001 and 1), o
-    /// to 0.001 ms, λ to 0.1 µs.</summary>
+    /// to 0.001 ms, λ to 0.1 µs, o_s to 0.01 µs.</summary>
     /// <param name="c">The constants.</param>
     /// <returns>The rounded constants.</returns>
     public static GpuCalibration Round(GpuCalibration c)
@@ -168,10 +168,11 @@ public static class CalibrationFit
             StepOverhead = Seconds.FromMilliseconds(Math.Round(c.StepOverhead.Milliseconds, 3, MidpointRounding.AwayFromZero)),
             CollectiveLatency = Seconds.FromMicroseconds(Math.Round(c.CollectiveLatency.Value * 1e6, 1, MidpointRounding.AwayFromZero)),
             LinkEfficiency = Math.Clamp(Math.Round(c.LinkEfficiency, 3, MidpointRounding.AwayFromZero), 0.001, 1),
+            SequenceOverhead = Seconds.FromMicroseconds(Math.Round(c.SequenceOverhead.Value * 1e6, 2, MidpointRounding.AwayFromZero)),
         };
     }
 
-    /// <summary>Constants for a GPU without measurements: the medians of η_c, η_m and o over the fitted GPUs of its
+    /// <summary>Constants for a GPU without measurements: the medians of η_c, η_m, o and o_s over the fitted GPUs of its
     /// generation, and of λ and η_l over those with the same kind of link (NVLink or PCIe), each leaving out GPUs whose
     /// constant sits at a bound of its range (the default when none is left); the generation's defaults when no GPU of
     /// the generation was fitted.</summary>
@@ -207,6 +208,7 @@ public static class CalibrationFit
             StepOverhead = Seconds.FromMilliseconds(Median(same, 2, defaults.StepOverhead.Milliseconds)),
             CollectiveLatency = Seconds.FromMicroseconds(Median(sameLink, 3, defaults.CollectiveLatency.Value * 1e6)),
             LinkEfficiency = Median(sameLink, 4, defaults.LinkEfficiency),
+            SequenceOverhead = Seconds.FromMicroseconds(Median(same, 5, defaults.SequenceOverhead.Value * 1e6)),
             Source = KeepHostLinkNote(gpu, Invariant.Text($"derived:{gpu.Architecture}: median of {string.Join(" ", same.Select(f => f.Gpu.Id))} calibrated on {measurementName}")),
         };
         return new GpuFit(gpu, Round(derived), CalibrationOrigin.Derived, 0);

@@ -91,7 +91,8 @@ public sealed record GpuSpec
 /// <summary>The per-GPU constants of the performance model, fitted to measurements (docs/accuracy.md).</summary>
 /// <param name="ComputeEfficiency">The fraction of the dense tensor peak that large matrix products reach, in (0, 1].</param>
 /// <param name="MemoryEfficiency">The fraction of the memory bandwidth that streaming reads reach, in (0, 1].</param>
-/// <param name="StepOverhead">The fixed time of one engine step (scheduling, kernel launches, sampling).</param>
+/// <param name="StepOverhead">The fixed time o of one engine step (scheduling, kernel launches, sampling), whatever the
+/// batch.</param>
 /// <param name="CollectiveLatency">The step latency α of a collective: the fixed time of one step, in which each GPU sends
 /// a piece to the next (NCCL's per-step hardware latency). A ring all-reduce over t GPUs takes 2(t − 1) steps; a send
 /// from one pipeline stage to the next takes one.</param>
@@ -111,6 +112,16 @@ public sealed record GpuCalibration(
     /// <summary>Gets the measured host-to-GPU copy rate (pinned memory), or null to derive it from the PCIe link.</summary>
     public BytesPerSecond? HostToDevice { get; init; }
 
+    /// <summary>Gets the step overhead o_s of each sequence in a step: the engine's work per sequence and token outside the
+    /// GPU's matrix and attention kernels (scheduling, block tables, sampling, detokenising), so a step of n sequences
+    /// costs o + o_s·n on top of its kernels (docs/model.md §4); zero unless fitted.</summary>
+    public Seconds SequenceOverhead { get; init; } = Seconds.Zero;
+
     /// <summary>Gets the measured GPU-to-host copy rate (pinned memory), or null to derive it from the PCIe link.</summary>
     public BytesPerSecond? DeviceToHost { get; init; }
+
+    /// <summary>The engine overhead of one step that runs <paramref name="sequences"/> sequences: o + o_s·n.</summary>
+    /// <param name="sequences">The sequences n the step decodes or prefills.</param>
+    /// <returns>The overhead.</returns>
+    public Seconds Overhead(double sequences) => StepOverhead + (SequenceOverhead * sequences);
 }

@@ -12,7 +12,7 @@ public static class CalibrationWriter
     public static readonly IReadOnlyList<string> Columns =
     [
         "gpu", "compute_efficiency", "memory_efficiency", "step_overhead_ms", "collective_latency_us", "link_efficiency",
-        "host_to_device_gbps", "device_to_host_gbps", "source",
+        "sequence_overhead_us", "host_to_device_gbps", "device_to_host_gbps", "source",
     ];
 
     /// <summary>The CSV text: one row per GPU, in the given order.</summary>
@@ -35,6 +35,7 @@ public static class CalibrationWriter
                 c.StepOverhead.Milliseconds.ToString("0.000", CultureInfo.InvariantCulture),
                 (c.CollectiveLatency.Value * 1e6).ToString("0.0", CultureInfo.InvariantCulture),
                 c.LinkEfficiency.ToString("0.000", CultureInfo.InvariantCulture),
+                (c.SequenceOverhead.Value * 1e6).ToString("0.00", CultureInfo.InvariantCulture),
                 c.HostToDevice is { } h ? CsvWriter.Number(h.GigabytesPerSecond, 6) : string.Empty,
                 c.DeviceToHost is { } d ? CsvWriter.Number(d.GigabytesPerSecond, 6) : string.Empty,
                 c.Source,

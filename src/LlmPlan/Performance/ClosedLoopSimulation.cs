@@ -1,3 +1,4 @@
+using LlmPlan.Catalog;
 using LlmPlan.Units;
 
 namespace LlmPlan.Performance;
@@ -14,8 +15,8 @@ public sealed record ClosedLoopResult(Seconds TimeToFirstToken, Seconds TimePerO
 /// the last one's final token arrives. The engine runs continuous batching with chunked prefill: every step decodes
 /// each running sequence once and fills the rest of its token budget (<see cref="EngineSettings.MaxBatchedTokens"/>)
 /// with prompt chunks, first come first served, admitting waiting requests while fewer than the cap run. Each step
-/// costs <see cref="StageTimeModel.MixedLayer"/> per layer, the LM head for the tokens it samples, and the step
-/// overhead.</summary>
+/// costs <see cref="StageTimeModel.MixedLayer"/> per layer, the LM head for the tokens it samples, and the engine's
+/// overhead o + o_s·n for the n sequences it decodes or prefills.</summary>
 /// <remarks>
 /// <para>All clients start together, as a benchmark does; with equal lengths, requests whose prefills share a step also
 /// finish together and come back together, so arrivals stay bunched and each waits behind the prefill of the others in
@@ -61,7 +62,7 @@ public static class ClosedLoopSimulation
     private sealed class State(Deployment deployment, int s, int o, int n, int maxRunning, int budget)
     {
         private readonly int layers = deployment.Stages[0].LayerCount;
-        private readonly double overhead = deployment.Stages[0].Gpu.Calibration.StepOverhead.Value;
+        private readonly GpuCalibration calibration = deployment.Stages[0].Gpu.Calibration;
 
         // Per client: when its current request arrived, how much of its prompt is prefilled, when its first token
         // came, and how many requests it has finished.
@@ -85,6 +86,7 @@ public static class ClosedLoopSimulation
         private double tpotSum;
         private int ttftCount;
         private int tpotCount;
+        private int chunks;
 
         public ClosedLoopResult Run()
         {
@@ -107,6 +109,7 @@ public static class ClosedLoopSimulation
             double tokens = 0;
             double pairs = 0;
             double earlier = 0;
+            chunks = 0;
             completing.Clear();
 
             // The head may be part-way; give it the budget first, then the next prefilling ones, then admit.
@@ -127,10 +130,12 @@ public static class ClosedLoopSimulation
                 Chunk(client, ref left, ref tokens, ref pairs, ref earlier);
             }
 
-            // The LM head runs for the tokens the step samples: one per decoded sequence and per finished prompt.
+            // The LM head runs for the tokens the step samples: one per decoded sequence and per finished prompt. The
+            // engine's overhead counts every sequence in the step, decoded or prefilled.
             var batch = new MixedBatch(decodes, decodeContext, tokens, pairs, earlier);
             int sampled = decodes + completing.Count;
             double head = sampled > 0 ? StageTimeModel.LmHead(deployment, 0, sampled).Value : 0;
+            double overhead = calibration.Overhead(decodes + chunks).Value;
             double seconds = (StageTimeModel.MixedLayer(deployment, 0, batch).Total.Value * layers) + head + overhead;
             now += seconds;
 
@@ -146,6 +151,7 @@ public static class ClosedLoopSimulation
         {
             int done = prefilled[client];
             int k = (int)Math.Min(s - done, left);
+            chunks++;
             tokens += k;
             pairs += k * (done + (k / 2.0));
             earlier += done;

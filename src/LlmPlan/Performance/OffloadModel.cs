@@ -148,7 +148,7 @@ public static class OffloadModel
         double b = workload.BatchSize;
         double kvPerToken = MemoryModel.KvBytesPerTokenPerLayer(deployment.Model, deployment.KvCache, deployment.Stages[0].TensorParallel).Value;
         double weightsIn = LayerWeights(deployment).Value / toDevice.Value;
-        Seconds overhead = gpu.Calibration.StepOverhead;
+        Seconds overhead = gpu.Calibration.Overhead(b);
 
         // Prefill: the batch's prompts go through each layer together; an offloaded layer writes its new KV to the host.
         double prefillCompute = StageTimeModel.PrefillLayer(deployment, 0, b, workload.InputTokens).Total.Value;

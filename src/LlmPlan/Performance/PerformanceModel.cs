@@ -6,7 +6,8 @@ namespace LlmPlan.Performance;
 /// <summary>Predicts the steady state of a deployment serving a workload with continuous batching (docs/model.md).</summary>
 /// <remarks>
 /// With N sequences in flight over p stages, the engine runs m = min(p, N) micro-batches of b = ⌈N/p⌉ sequences. A
-/// decode step of the whole batch takes D = max(m × slowest stage or link, sum of stages + transfers) + step overhead:
+/// decode step of the whole batch takes D = max(m × slowest stage or link, sum of stages + transfers) + o + o_s·N (the
+/// engine's step overhead and its per-sequence overhead):
 /// the slowest stage or inter-stage link sets the throughput once the pipeline is full, the sum sets the latency
 /// otherwise. Requests beyond what the engine runs (its sequence cap and the KV cache) wait in its queue. Every request needs
 /// its prompt prefilled once; chunked prefill rides along in decode steps, so a cycle in which N requests each produce O
@@ -98,7 +99,8 @@ public static class PerformanceModel
         double batch = Math.Ceiling(concurrency / (double)microBatches);
         // Decode steps produce tokens 2..O (the prefill step yields the first) and read S + 1 … S + O − 1 tokens of KV.
         double meanContext = workload.InputTokens + (workload.OutputTokens / 2.0);
-        Seconds overhead = deployment.Stages.Select(s => s.Gpu.Calibration.StepOverhead).Max();
+        // The engine's overhead of a step of all N sequences: o + o_s·N (the largest of the stages' GPUs).
+        Seconds overhead = deployment.Stages.Select(s => s.Gpu.Calibration.Overhead(concurrency)).Max();
 
         var stages = new StagePrediction[p];
         Seconds decodeSum = Seconds.Zero;
@@ -172,7 +174,7 @@ public static class PerformanceModel
     /// <param name="decodeSum">The stages and links of a decode step of one micro-batch, added up.</param>
     /// <param name="prefillSlowest">The slowest stage or link of one prompt's prefill.</param>
     /// <param name="prefillSum">The stages and links of one prompt's prefill, added up.</param>
-    /// <param name="overhead">The step overhead (the largest of the stages' GPUs).</param>
+    /// <param name="overhead">The engine overhead of a step of all N sequences, o + o_s·N (the largest of the stages' GPUs).</param>
     /// <returns>The decode step, the cycle, the time to the first token without queueing, and the time per output token.</returns>
     internal static PipelineCycle Cycle(
         int stages, int concurrency, int outputTokens, Seconds decodeSlowest, Seconds decodeSum, Seconds prefillSlowest, Seconds prefillSum, Seconds overhead)

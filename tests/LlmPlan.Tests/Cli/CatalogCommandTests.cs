@@ -1,4 +1,5 @@
 using LlmPlan.Tests.Infrastructure;
+using LlmPlan.Units;
 
 namespace LlmPlan.Tests.Cli;
 
@@ -73,7 +74,31 @@ public class CatalogCommandTests
         File.WriteAllText(calibration, "gpu,compute_efficiency,memory_efficiency,step_overhead_ms,collective_latency_us,source\nMYGPU,0.7,0.8,1,10,mine\n");
         var catalog = LlmPlan.Catalog.CatalogLoader.Load(temp.Path);
         Assert.Equal(96, catalog.FindGpu("MYGPU")!.Memory.Gibibytes, 9);
+        Assert.Equal(Seconds.Zero, catalog.FindGpu("MYGPU")!.Calibration.SequenceOverhead);
         Assert.Equal(TestHardware.Catalog.Gpus.Count + 1, catalog.Gpus.Count);
+    }
+
+    [Fact]
+    public void Should_read_the_per_sequence_overhead_When_the_calibration_has_the_column()
+    {
+        // Given a user calibration with the optional sequence_overhead_us column: 25 µs for one GPU, blank for another
+        // and a negative value for a third
+        using var temp = new TempFolder();
+        string calibration = temp.Write("gpu-calibration.csv", "gpu,compute_efficiency,memory_efficiency,step_overhead_ms,collective_latency_us,sequence_overhead_us,source\n"
+            + "H100-SXM-80GB,0.7,0.8,1,2,25,mine\nH200-SXM-141GB,0.7,0.8,1,2,,mine\nL4,0.7,0.8,1,2,-3,mine\n");
+
+        // When loaded, Then the negative value is reported with its row and column
+        var error = Assert.Throws<LlmPlan.Validation.InputValidationException>(() => LlmPlan.Catalog.CatalogLoader.Load(temp.Path));
+        Assert.Equal(
+            [$"{calibration} line 4, column 'sequence_overhead_us': -3 is out of range; it must be at least 0."],
+            error.Errors.Select(e => e.ToString()));
+
+        // And without that row, 25 µs is read and a blank is zero
+        File.WriteAllText(calibration, "gpu,compute_efficiency,memory_efficiency,step_overhead_ms,collective_latency_us,sequence_overhead_us,source\n"
+            + "H100-SXM-80GB,0.7,0.8,1,2,25,mine\nH200-SXM-141GB,0.7,0.8,1,2,,mine\n");
+        var catalog = LlmPlan.Catalog.CatalogLoader.Load(temp.Path);
+        Assert.Equal(25e-6, catalog.FindGpu("H100-SXM-80GB")!.Calibration.SequenceOverhead.Value, 15);
+        Assert.Equal(Seconds.Zero, catalog.FindGpu("H200-SXM-141GB")!.Calibration.SequenceOverhead);
     }
 
     [Fact]

@@ -6,24 +6,28 @@ using LlmPlan.Units;
 namespace LlmPlan.Tests.Performance;
 
 /// <summary>The closed-loop benchmark simulation on the round-number GPU (llama-3.1-8b bf16, 100 TFLOP/s, 1000 GB/s,
-/// efficiencies 1), with a step overhead of 1 ms so that every step's share of it shows.</summary>
+/// efficiencies 1), with a step overhead of 1 ms and 0.1 ms per sequence in a step, so that every step's share of both
+/// shows.</summary>
 public class ClosedLoopSimulationTests
 {
     private const int Layers = 32;
     private const double Overhead = 1e-3;
+    private const double PerSequence = 1e-4;
 
     private static readonly Deployment Tp1 = TestHardware.Uniform("llama-3.1-8b", TestHardware.RoundGpu() with
     {
-        Calibration = new GpuCalibration(1, 1, Seconds.FromSeconds(Overhead), Seconds.Zero, "test"),
+        Calibration = new GpuCalibration(1, 1, Seconds.FromSeconds(Overhead), Seconds.Zero, "test") { SequenceOverhead = Seconds.FromSeconds(PerSequence) },
     }, 1, 1);
 
     private static readonly int Requests = ClosedLoopSimulation.WarmUpRequests + ClosedLoopSimulation.MeasuredRequests;
 
-    /// <summary>One step's time by the model: every layer of the batch, the LM head for the sampled tokens, the overhead.</summary>
-    private static double StepSeconds(MixedBatch batch, int sampled) =>
-        (Layers * StageTimeModel.MixedLayer(Tp1, 0, batch).Total.Value) + (sampled > 0 ? StageTimeModel.LmHead(Tp1, 0, sampled).Value : 0) + Overhead;
+    /// <summary>One step's time by the model: every layer of the batch, the LM head for the sampled tokens, the overhead
+    /// of the step and of each sequence it decodes or prefills a chunk of.</summary>
+    private static double StepSeconds(MixedBatch batch, int sampled, int sequences) =>
+        (Layers * StageTimeModel.MixedLayer(Tp1, 0, batch).Total.Value) + (sampled > 0 ? StageTimeModel.LmHead(Tp1, 0, sampled).Value : 0)
+        + Overhead + (PerSequence * sequences);
 
-    private static double Decode(int sequences, double context) => StepSeconds(new MixedBatch(sequences, sequences * context, 0, 0, 0), sequences);
+    private static double Decode(int sequences, double context) => StepSeconds(new MixedBatch(sequences, sequences * context, 0, 0, 0), sequences, sequences);
 
     [Fact]
     public void Should_prefill_in_one_step_and_decode_the_rest_When_one_client_runs()
@@ -33,7 +37,7 @@ public class ClosedLoopSimulationTests
         EngineSettings engine = EngineSettings.Default;
         ClosedLoopResult r = ClosedLoopSimulation.Run(Tp1, 100, 3, 1, 256, engine);
 
-        double prefill = StepSeconds(new MixedBatch(0, 0, 100, 100 * 50.0, 0), 1);
+        double prefill = StepSeconds(new MixedBatch(0, 0, 100, 100 * 50.0, 0), 1, 1);
         Assert.Equal(prefill, r.TimeToFirstToken.Value, 12);
         Assert.Equal((Decode(1, 101) + Decode(1, 102)) / 2, r.TimePerOutputToken.Value, 12);
         Assert.Equal(ClosedLoopSimulation.MeasuredRequests, r.Requests);
@@ -47,7 +51,7 @@ public class ClosedLoopSimulationTests
         // decodes them together for O − 1 = 49 steps and sends all four again, so each TTFT is that one step
         var r = ClosedLoopSimulation.Run(Tp1, 1000, 50, 4, 256, EngineSettings.Default);
 
-        double bunch = StepSeconds(new MixedBatch(0, 0, 4000, 4 * 1000 * 500.0, 0), 4);
+        double bunch = StepSeconds(new MixedBatch(0, 0, 4000, 4 * 1000 * 500.0, 0), 4, 4);
         Assert.Equal(bunch, r.TimeToFirstToken.Value, 12);
         double decodes = Enumerable.Range(1, 49).Sum(g => Decode(4, 1000 + g));
         Assert.Equal(decodes / 49, r.TimePerOutputToken.Value, 12);
@@ -63,9 +67,9 @@ public class ClosedLoopSimulationTests
         var engine = EngineSettings.Default with { MaxBatchedTokens = 4096 };
         ClosedLoopResult r = ClosedLoopSimulation.Run(Tp1, 10_000, 2, 1, 256, engine);
 
-        double expected = StepSeconds(new MixedBatch(0, 0, 4096, 4096 * 2048.0, 0), 0)
-            + StepSeconds(new MixedBatch(0, 0, 4096, 4096 * (4096 + 2048.0), 4096), 0)
-            + StepSeconds(new MixedBatch(0, 0, 1808, 1808 * (8192 + 904.0), 8192), 1);
+        double expected = StepSeconds(new MixedBatch(0, 0, 4096, 4096 * 2048.0, 0), 0, 1)
+            + StepSeconds(new MixedBatch(0, 0, 4096, 4096 * (4096 + 2048.0), 4096), 0, 1)
+            + StepSeconds(new MixedBatch(0, 0, 1808, 1808 * (8192 + 904.0), 8192), 1, 1);
         Assert.Equal(expected, r.TimeToFirstToken.Value, 12);
         Assert.Equal(Decode(1, 10_001), r.TimePerOutputToken.Value, 12);
     }
@@ -77,7 +81,7 @@ public class ClosedLoopSimulationTests
         // the other two requests (prefill and one decode each) and then its own prefill
         ClosedLoopResult r = ClosedLoopSimulation.Run(Tp1, 100, 2, 3, 1, EngineSettings.Default);
 
-        double prefill = StepSeconds(new MixedBatch(0, 0, 100, 100 * 50.0, 0), 1);
+        double prefill = StepSeconds(new MixedBatch(0, 0, 100, 100 * 50.0, 0), 1, 1);
         double decode = Decode(1, 101);
         Assert.Equal((2 * (prefill + decode)) + prefill, r.TimeToFirstToken.Value, 12);
         Assert.Equal(decode, r.TimePerOutputToken.Value, 12);
@@ -87,7 +91,7 @@ public class ClosedLoopSimulationTests
     public void Should_report_no_tpot_When_each_request_has_one_output_token()
     {
         ClosedLoopResult r = ClosedLoopSimulation.Run(Tp1, 100, 1, 2, 256, EngineSettings.Default);
-        Assert.Equal(StepSeconds(new MixedBatch(0, 0, 200, 2 * 100 * 50.0, 0), 2), r.TimeToFirstToken.Value, 12);
+        Assert.Equal(StepSeconds(new MixedBatch(0, 0, 200, 2 * 100 * 50.0, 0), 2, 2), r.TimeToFirstToken.Value, 12);
         Assert.Equal(Seconds.Zero, r.TimePerOutputToken);
     }
 
@@ -114,7 +118,7 @@ public class ClosedLoopSimulationTests
             var engine = EngineSettings.Default with { MaxBatchedTokens = new[] { 512, 2048, 8192 }[random.Next(3)] };
             ClosedLoopResult r = ClosedLoopSimulation.Run(Tp1, s, o, n, cap, engine);
 
-            double alone = StepSeconds(new MixedBatch(0, 0, s, s * (s / 2.0), 0), 1);
+            double alone = StepSeconds(new MixedBatch(0, 0, s, s * (s / 2.0), 0), 1, 1);
             Assert.True(r.TimeToFirstToken.Value >= alone * (1 - 1e-12), $"case {i}: TTFT {r.TimeToFirstToken.Value} < {alone}");
             if (o > 1)
             {

@@ -141,8 +141,9 @@ public class OffloadModelTests
         // When it is run
         OffloadRun run = OffloadModel.Run(deployment, workload, OffloadPlacement.None, null, OffloadSettings.Default);
 
-        // Then the decode is StageTimeModel's step at context S + 1 plus the step overhead, and no transfer happens
-        Seconds step = StageTimeModel.DecodeStep(deployment, 0, 16, 301).Total + l4.Calibration.StepOverhead;
+        // Then the decode is StageTimeModel's step at context S + 1 plus the overhead of a step of 16 sequences, and no
+        // transfer happens
+        Seconds step = StageTimeModel.DecodeStep(deployment, 0, 16, 301).Total + l4.Calibration.Overhead(16);
         Assert.Equal(step.Value, run.Decode.Value, 12);
         Assert.Equal(0.0, run.DecodeTransfer.Value);
         Assert.Equal(0.0, run.PrefillTransfer.Value);

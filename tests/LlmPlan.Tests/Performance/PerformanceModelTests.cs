@@ -43,6 +43,28 @@ public class PerformanceModelTests
         Assert.Equal(4 * 48 / ((48 * d4) + (4 * Prefill)), e.OutputTokensPerSecond.Value, 9);
     }
 
+
+    [Fact]
+    public void Should_add_the_step_and_per_sequence_overheads_When_the_gpu_has_them()
+    {
+        // Given a GPU with o = 2 ms and o_s = 50 µs, and 4 requests in flight: each decode step of all 4 pays
+        // o + 4·o_s = 2.2 ms on top of its kernels, so D4' = D4 + 2.2 ms, TTFT = P + D4' and TPOT = D4' + 3·P/47
+        GpuSpec gpu = TestHardware.RoundGpu() with
+        {
+            Calibration = new GpuCalibration(1, 1, Seconds.FromMilliseconds(2), Seconds.Zero, "test") { SequenceOverhead = Seconds.FromMicroseconds(50) },
+        };
+        Deployment d = TestHardware.Uniform("llama-3.1-8b", gpu, 1, 1);
+        Evaluation e = PerformanceModel.Evaluate(d, new Workload(1000, 48, 4));
+        double d4 = StageTimeModel.DecodeStep(d, 0, 4, 1024).Total.Value + 0.0022;
+        Assert.Equal(d4, e.DecodeStepTime.Value, 12);
+        Assert.Equal(Prefill + d4, e.TimeToFirstToken.Value, 12);
+        Assert.Equal(d4 + (3 * Prefill / 47), e.TimePerOutputToken.Value, 12);
+
+        // And one request alone pays o + o_s = 2.05 ms in each step, its prefill step included
+        Evaluation alone = PerformanceModel.Evaluate(d, new Workload(1000, 48, 1));
+        Assert.Equal(Prefill + 0.00205, alone.TimeToFirstToken.Value, 12);
+        Assert.Equal(Decode + 0.00205, alone.TimePerOutputToken.Value, 12);
+    }
     [Fact]
     public void Should_be_set_by_the_slowest_stage_When_the_pipeline_is_full()
     {

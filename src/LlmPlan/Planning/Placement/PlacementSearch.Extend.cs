@@ -48,7 +48,7 @@ internal sealed partial class PlacementSearch
             double decodeLayer = option.DecodeLayer(_batch);
             double decodeHead = last ? option.DecodeHead(_batch) : 0;
             double prefillHead = last ? option.PrefillHead : 0;
-            double stageOverhead = Math.Max(overhead, type.Overhead);
+            double stageOverhead = Math.Max(overhead, _typeOverhead[option.Type]);
 
             // Where the stage goes: 0 = the previous stage's machine, 1..n = another open machine of the type (one per
             // distinct free-GPU count), -1 = a new machine.

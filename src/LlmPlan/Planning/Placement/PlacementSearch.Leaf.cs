@@ -35,7 +35,7 @@ internal sealed partial class PlacementSearch
             prefillSum += prefill;
             decodeSlowest = Seconds.Max(decodeSlowest, decode);
             prefillSlowest = Seconds.Max(prefillSlowest, prefill);
-            overhead = Seconds.Max(overhead, _types[_options[_stageOption[i]].Type].Instance.Gpu.Calibration.StepOverhead);
+            overhead = Seconds.Max(overhead, _types[_options[_stageOption[i]].Type].Instance.Gpu.Calibration.Overhead(_concurrency));
         }
 
         PipelineCycle timing = PerformanceModel.Cycle(p, _concurrency, _output, decodeSlowest, decodeSum, prefillSlowest, prefillSum, overhead);

@@ -70,7 +70,6 @@ internal sealed partial class PlacementSearch
             Instance = entry.Instance;
             Count = entry.Count;
             Intra = network.Intra(entry.Instance);
-            Overhead = entry.Instance.Gpu.Calibration.StepOverhead.Value;
             PerGpu = entry.Instance.BilledPerGpu;
             PricePerGpu = entry.Instance.PricePerGpu.Value;
             PricePerInstance = entry.Instance.PricePerInstance.Value;
@@ -81,8 +80,6 @@ internal sealed partial class PlacementSearch
         public int Count { get; }
 
         public BytesPerSecond Intra { get; }
-
-        public double Overhead { get; }
 
         public bool PerGpu { get; }
 

@@ -84,6 +84,9 @@ internal sealed partial class PlacementSearch
     private readonly int[,] _typeOrder;
     private readonly double[] _layersPerGpu;
 
+    // Per machine type, for the cell: the engine's overhead of a step of N sequences, o + o_s·N.
+    private readonly double[] _typeOverhead;
+
     private double _incumbent = double.PositiveInfinity;
     private double _lastBound;
     private Snapshot? _best;
@@ -111,6 +114,7 @@ internal sealed partial class PlacementSearch
         _typeBounds = new double[Keys, _types.Length];
         _typeOrder = new int[Keys, _types.Length];
         _layersPerGpu = new double[_types.Length];
+        _typeOverhead = new double[_types.Length];
         _bigDecode = new double[_layers + 2];
         _bigPrefill = new double[_layers + 2];
         _bigWeightedDecode = new double[_layers + 2];
@@ -216,6 +220,7 @@ internal sealed partial class PlacementSearch
         {
             MachineType machine = _types[type];
             _layersPerGpu[type] = machine.Instance.Gpu.Memory.Value * _problem.Engine.GpuMemoryUtilization / layerBytes;
+            _typeOverhead[type] = machine.Instance.Gpu.Calibration.Overhead(n).Value;
             for (int key = 0; key < Keys; key++)
             {
                 _typeBounds[key, type] = double.PositiveInfinity;

@@ -21,9 +21,9 @@ namespace LlmPlan.Tests.Planning.Placement;
 /// types billed per instance plus Σ TP × GPU price × x for types billed per GPU. The cycle
 /// (O − 1)·D + D' + max(N·P, ΣP) with D = max(m·X, ΣD) + overhead is increasing in every part, so the floor
 /// cycle ≤ N(S + O) / rate is exact with parts bounded from below: X ≥ each stage's and each link's decode time,
-/// P ≥ each prefill time, overhead ≥ each used type's step overhead, and a link's time ≥ the intra-machine transfer of a
-/// type where its stages share a machine of it, ≥ the transfer between types a and b where stage k − 1 is on a, stage k on
-/// b, and they do not share a machine.</para>
+/// P ≥ each prefill time, overhead ≥ each used type's step overhead o + o_s·N, and a link's time ≥ the intra-machine
+/// transfer of a type where its stages share a machine of it, ≥ the transfer between types a and b where stage k − 1 is
+/// on a, stage k on b, and they do not share a machine.</para>
 /// <para>Each cell's MILP also asks for a cost below the best of the cells solved before it (so a cell that cannot beat it
 /// is infeasible); the least cost over the cells is unchanged. Times are in milliseconds to keep the coefficients near 1.</para>
 /// </remarks>
@@ -352,7 +352,7 @@ internal static class PlacementMilp
                 {
                     if (onType[k, type].Count > 0)
                     {
-                        double stepOverhead = _types[type].Instance.Gpu.Calibration.StepOverhead.Value * Milliseconds;
+                        double stepOverhead = _types[type].Instance.Gpu.Calibration.Overhead(concurrency).Value * Milliseconds;
                         model.AddGreaterOrEqual(Invariant.Text($"overhead ≥ {k},{type}"), onType[k, type].Select(term => -stepOverhead * term.Variable).Append(overhead.AsTerm()), 0);
                     }
                 }
