@@ -20,7 +20,7 @@ internal static class CalibrateCommand
             Description = "Instead of writing constants, hold out each GPU (its constants then come from its generation) or each model in turn, fit without it and predict it: the error on data the fit has not seen.",
             HelpName = "gpu|model",
         };
-        var command = new Command("calibrate", "Fit each GPU's performance-model constants (compute efficiency, memory efficiency, step overhead, collective step latency, link efficiency) to a measurement file by robust least squares in log space (every row but closed-loop TTFT, which validate simulates and which depends on the benchmark harness); print the error before and after, and write the constants in the catalog's format.")
+        var command = new Command("calibrate", "Fit each GPU's six performance-model constants (compute efficiency, memory efficiency, step overhead, collective step latency, link efficiency, per-sequence step overhead) to a measurement file by robust least squares in log space (every row but closed-loop TTFT, which validate simulates and which depends on the benchmark harness); print the error before and after, and write the constants in the catalog's format.")
         {
             output,
             crossValidate,
