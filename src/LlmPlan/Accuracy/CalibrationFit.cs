@@ -36,7 +36,7 @@ public sealed record GpuFit(GpuSpec Gpu, GpuCalibration Calibration, Calibration
 /// a factor pulls barely more than one off by 50 %, so rows the model cannot describe (TTFT under a benchmark's
 /// frontend overheads, runs slowed by something the row does not record) do not drag the rest; plus a weak prior 10⁻⁴·Σₖ(xₖ − xₖ⁰)² on the
 /// log-constants (ln η_c, ln η_m, ln o, ln λ, ln η_l, ln o_s) towards the generation's defaults, which only decides constants the rows
-/// do not constrain (λ and η_l when every row is TP 1). Every constant stays within its physical range
+/// do not constrain (λ and η_l when every row is TP 1, o_s when every row runs few sequences). Every constant stays within its physical range
 /// (<see cref="CalibrationBounds"/>): the minimiser works on unconstrained coordinates mapped into each range through a
 /// logistic in log space. The minimiser is Nelder–Mead with restarts, from the defaults and from each constant in turn
 /// moved near the slow end of its range. A row that stops being predictable at a trial point (an open loop whose rate

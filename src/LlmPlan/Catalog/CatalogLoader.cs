@@ -38,8 +38,8 @@ public static class CatalogLoader
     ];
 
     /// <summary>The columns of <see cref="CalibrationFile"/> (optional ones too: <c>link_efficiency</c>, blank or absent
-    /// for 1; <c>sequence_overhead_us</c>, blank or absent for 0; <c>host_to_device_gbps</c> and <c>device_to_host_gbps</c>, measured pinned-copy rates; blank or absent derives
-    /// them from the PCIe link).</summary>
+    /// for 1; <c>sequence_overhead_us</c>, blank or absent for 0; <c>host_to_device_gbps</c> and
+    /// <c>device_to_host_gbps</c>, measured pinned-copy rates; blank or absent derives them from the PCIe link).</summary>
     public static readonly IReadOnlyList<string> CalibrationColumns =
     [
         "gpu", "compute_efficiency", "memory_efficiency", "step_overhead_ms", "collective_latency_us", "source",
@@ -187,7 +187,7 @@ public static class CatalogLoader
         double? overheadMs = row.Number("step_overhead_ms", errors, 0);
         double? latencyUs = row.Number("collective_latency_us", errors, 0);
         double? link = row.Text("link_efficiency").Length == 0 ? 1.0 : Fraction(row, "link_efficiency", errors);
-        double? perSequenceUs = row.OptionalNumber("sequence_overhead_us", errors, 0) ?? 0;
+        double perSequenceUs = row.OptionalNumber("sequence_overhead_us", errors, 0) ?? 0;
         double? hostToDevice = row.OptionalNumber("host_to_device_gbps", errors, 0, exclusiveMinimum: true);
         double? deviceToHost = row.OptionalNumber("device_to_host_gbps", errors, 0, exclusiveMinimum: true);
         string? source = row.RequiredText("source", errors);
@@ -196,7 +196,7 @@ public static class CatalogLoader
             : new GpuCalibration(compute!.Value, memory!.Value, Seconds.FromMilliseconds(overheadMs!.Value), Seconds.FromMicroseconds(latencyUs!.Value), source!)
             {
                 LinkEfficiency = link!.Value,
-                SequenceOverhead = Seconds.FromMicroseconds(perSequenceUs!.Value),
+                SequenceOverhead = Seconds.FromMicroseconds(perSequenceUs),
                 HostToDevice = hostToDevice is double h ? BytesPerSecond.FromGigabytesPerSecond(h) : null,
                 DeviceToHost = deviceToHost is double d ? BytesPerSecond.FromGigabytesPerSecond(d) : null,
             };

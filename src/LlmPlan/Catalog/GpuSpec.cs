@@ -109,13 +109,13 @@ public sealed record GpuCalibration(
     /// PCIe GPUs without peer-to-peer copies, whose all-reduce goes through host memory.</summary>
     public double LinkEfficiency { get; init; } = 1.0;
 
-    /// <summary>Gets the measured host-to-GPU copy rate (pinned memory), or null to derive it from the PCIe link.</summary>
-    public BytesPerSecond? HostToDevice { get; init; }
-
     /// <summary>Gets the step overhead o_s of each sequence in a step: the engine's work per sequence and token outside the
     /// GPU's matrix and attention kernels (scheduling, block tables, sampling, detokenising), so a step of n sequences
-    /// costs o + o_s·n on top of its kernels (docs/model.md §4); zero unless fitted.</summary>
+    /// costs o + o_s·n on top of its kernels (docs/model.md §5, §7); zero unless fitted.</summary>
     public Seconds SequenceOverhead { get; init; } = Seconds.Zero;
+
+    /// <summary>Gets the measured host-to-GPU copy rate (pinned memory), or null to derive it from the PCIe link.</summary>
+    public BytesPerSecond? HostToDevice { get; init; }
 
     /// <summary>Gets the measured GPU-to-host copy rate (pinned memory), or null to derive it from the PCIe link.</summary>
     public BytesPerSecond? DeviceToHost { get; init; }
