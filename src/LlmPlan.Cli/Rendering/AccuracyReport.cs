@@ -39,11 +39,11 @@ internal static class AccuracyReport
         }
     }
 
-    /// <summary>The rows of the summary table: overall, then per metric, per GPU and per TP degree.</summary>
+    /// <summary>The rows of the summary table: overall, then per metric, per GPU, per TP degree and per engine.</summary>
     public static IEnumerable<IReadOnlyList<string>> SummaryRows(ValidationReport report)
     {
         yield return Row("overall", report.Overall);
-        foreach (var (prefix, groups) in new[] { ("metric ", report.ByMetric), ("gpu ", report.ByGpu), ("tp ", report.ByTensorParallel) })
+        foreach (var (prefix, groups) in new[] { ("metric ", report.ByMetric), ("gpu ", report.ByGpu), ("tp ", report.ByTensorParallel), ("engine ", report.ByEngine) })
         {
             foreach (ErrorGroup group in groups)
             {

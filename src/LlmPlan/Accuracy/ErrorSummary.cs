@@ -36,7 +36,7 @@ public sealed record ErrorSummary(int Count, double MedianApe, double Mape, doub
     }
 }
 
-/// <summary>One group of a breakdown (a metric, a GPU, a TP degree) with its error summary.</summary>
+/// <summary>One group of a breakdown (a metric, a GPU, a TP degree, an engine) with its error summary.</summary>
 /// <param name="Key">The group's name.</param>
 /// <param name="Summary">The errors of its predicted rows.</param>
 public sealed record ErrorGroup(string Key, ErrorSummary Summary);
@@ -47,12 +47,15 @@ public sealed record ErrorGroup(string Key, ErrorSummary Summary);
 /// <param name="ByMetric">Per metric, in the metric order of the schema.</param>
 /// <param name="ByGpu">Per GPU id, in ordinal order.</param>
 /// <param name="ByTensorParallel">Per TP degree, ascending.</param>
+/// <param name="ByEngine">Per engine, as the rows' <c>engine</c> column writes it (version included), in ordinal order:
+/// engines differ in what no per-GPU constant describes (scheduling, prefix caching, their benchmark harness).</param>
 public sealed record ValidationReport(
     IReadOnlyList<MeasurementPrediction> Rows,
     ErrorSummary Overall,
     IReadOnlyList<ErrorGroup> ByMetric,
     IReadOnlyList<ErrorGroup> ByGpu,
-    IReadOnlyList<ErrorGroup> ByTensorParallel)
+    IReadOnlyList<ErrorGroup> ByTensorParallel,
+    IReadOnlyList<ErrorGroup> ByEngine)
 {
     /// <summary>Gets the rows that were predicted.</summary>
     public IEnumerable<MeasurementPrediction> Predicted => Rows.Where(r => r.Predicted is not null);
@@ -75,6 +78,7 @@ public sealed record ValidationReport(
             ErrorSummary.Of(predicted.Select(r => r.Ape!.Value)),
             Groups(r => r.Measurement.Metric, m => m.Name(), Comparer<MeasuredMetric>.Default),
             Groups(r => r.Measurement.Gpu, g => g, StringComparer.Ordinal),
-            Groups(r => r.Measurement.TensorParallel, t => t.ToString(System.Globalization.CultureInfo.InvariantCulture), Comparer<int>.Default));
+            Groups(r => r.Measurement.TensorParallel, t => t.ToString(System.Globalization.CultureInfo.InvariantCulture), Comparer<int>.Default),
+            Groups(r => r.Measurement.Engine, e => e, StringComparer.Ordinal));
     }
 }

@@ -62,6 +62,7 @@ public static class ValidationWriter
             Groups(w, "by_metric", report.ByMetric);
             Groups(w, "by_gpu", report.ByGpu);
             Groups(w, "by_tp", report.ByTensorParallel);
+            Groups(w, "by_engine", report.ByEngine);
             w.WriteEndObject();
         });
     }

@@ -1,4 +1,5 @@
 using LlmPlan.Accuracy;
+using LlmPlan.Catalog;
 
 namespace LlmPlan.Tests.Accuracy;
 
@@ -46,5 +47,40 @@ public class ErrorSummaryTests
             Assert.InRange(s.Mape, errors.Min(), errors.Max());
             Assert.True(errors.Count(e => e <= s.P90Ape) >= 0.9 * errors.Length - 1, "at least 90 % of the errors are at or below p90");
         }
+    }
+
+    [Fact]
+    public void Should_group_the_predicted_rows_by_metric_gpu_tp_and_engine_When_a_report_is_made()
+    {
+        // Given four rows (APE 0.1, 0.3, 0.2 and a skipped one) on two engines, two GPUs and two TP degrees
+        static MeasurementPrediction Row(string id, string engine, string gpu, int tp, MeasuredMetric metric, double measured, double? predicted) => new(
+            new Measurement
+            {
+                Id = id, Source = "test", Engine = engine, Model = "llama-3.1-8b", Gpu = gpu, Precision = Precision.Bf16, TensorParallel = tp,
+                PipelineParallel = 1, Replicas = 1, InputTokens = 100, OutputTokens = 10, Load = MeasuredLoad.Closed(1), Metric = metric, Value = measured,
+            },
+            predicted,
+            predicted is null ? "skipped for the test" : string.Empty);
+        MeasurementPrediction[] rows =
+        [
+            Row("a", "vllm:0.12.0", "H100-SXM-80GB", 2, MeasuredMetric.TimePerOutputToken, 10, 11),
+            Row("b", "sglang:0.5.6", "H100-SXM-80GB", 1, MeasuredMetric.TimeToFirstToken, 100, 130),
+            Row("c", "vllm:0.12.0", "A100-SXM-80GB", 1, MeasuredMetric.TimeToFirstToken, 50, 40),
+            Row("d", "trtllm:0.17", "A100-SXM-80GB", 1, MeasuredMetric.TimeToFirstToken, 50, null),
+        ];
+
+        // When summarised
+        ValidationReport report = ValidationReport.Of(rows);
+
+        // Then each breakdown counts only predicted rows, engines in ordinal order as the column writes them
+        Assert.Equal(3, report.Overall.Count);
+        Assert.Equal(["sglang:0.5.6", "vllm:0.12.0"], report.ByEngine.Select(g => g.Key));
+        Assert.Equal(0.3, report.ByEngine[0].Summary.MedianApe, 12);
+        Assert.Equal(2, report.ByEngine[1].Summary.Count);
+        Assert.Equal(0.15, report.ByEngine[1].Summary.MedianApe, 12);
+        Assert.Equal(["A100-SXM-80GB", "H100-SXM-80GB"], report.ByGpu.Select(g => g.Key));
+        Assert.Equal(["1", "2"], report.ByTensorParallel.Select(g => g.Key));
+        Assert.Equal(["ttft_ms", "tpot_ms"], report.ByMetric.Select(g => g.Key));
+        Assert.Equal(["d"], report.Skipped.Select(r => r.Measurement.Id));
     }
 }
