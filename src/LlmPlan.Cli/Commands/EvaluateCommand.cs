@@ -29,7 +29,9 @@ internal static class EvaluateCommand
     private static readonly Option<bool> Sweep = new("--sweep") { Description = "Evaluate every instance family x TP (1, 2, 4, 8) x PP (1, 2, 4, 8) that the pool can host (the placement seed's eval sweep): one table, and with --out FILE.csv the seed's eval_results.csv columns plus ours. Needs --pool or --config-dir." };
     private static readonly Option<string?> Pool = new("--pool") { Description = "With --sweep: a seed gpu_pool.csv (per instance: instance_name,count[,dollar_per_hour]; or per GPU type: gpu_type,count,memory_gb[,dollar_per_hour]).", HelpName = "FILE" };
     private static readonly Option<string?> ConfigDirectory = new("--config-dir") { Description = "With --sweep: a seed config dir (config.csv; gpu_pool.csv here or in its parent); model and lengths come from config.csv unless flags say otherwise.", HelpName = "DIR" };
-    private static readonly Option<bool> ClosedLoop = new("--closed-loop") { Description = "Also simulate a closed-loop benchmark of the --concurrency N clients (they start together and each sends its next request when the last one finishes, as vllm bench serve --max-concurrency N does; 2 warm-up and 10 measured requests per client) and report its mean TTFT and TPOT beside the steady-state ones. One pipeline stage only; docs/model.md §5." };
+    private static readonly Option<bool> ClosedLoop = new("--closed-loop") { Description = "Also simulate a closed-loop benchmark of the --concurrency N clients (they start together and each sends its next request when the last one finishes, as vllm bench serve --max-concurrency N does) and report its mean TTFT and TPOT beside the steady-state ones. One pipeline stage only; docs/model.md §5." };
+    private static readonly Option<int?> WarmUpRequests = new("--warm-up-requests") { Description = "With --closed-loop: the requests the benchmark sends first and does not measure, in all (default 2 x --concurrency, GenAI-Perf's usual warm-up; 0 for vllm bench serve).", HelpName = "W" };
+    private static readonly Option<int?> MeasuredRequests = new("--measured-requests") { Description = "With --closed-loop: the requests measured after the warm-up, in all (default 10 x --concurrency; for vllm bench serve, its --num-prompts).", HelpName = "R" };
     private static readonly Option<string?> Catalog = CommonOptions.Catalog();
     private static readonly Option<string?> Out = CommonOptions.Out("Write the result to FILE: .json (full detail, per stage) or .csv (one row per deployment).");
 
@@ -38,7 +40,7 @@ internal static class EvaluateCommand
         var command = new Command("evaluate", "Predict memory per GPU, max concurrency, TTFT, TPOT, tokens/s, $/h and $ per million tokens of one deployment. Exit 2 when it cannot run (the reason and memory breakdown are printed).")
         {
             Model, Gpu, Instance, TensorParallel, PipelineParallel, InputTokens, OutputTokens, Concurrency, WeightPrecision, KvPrecision,
-            Provider, MaxSequences, MemoryUtilization, ClosedLoop, Placement, Sweep, Pool, ConfigDirectory, Catalog, Out,
+            Provider, MaxSequences, MemoryUtilization, ClosedLoop, WarmUpRequests, MeasuredRequests, Placement, Sweep, Pool, ConfigDirectory, Catalog, Out,
         };
         command.SetAction(parse => parse.GetValue(Sweep)
             ? ExecuteSweep(parse)
@@ -77,16 +79,13 @@ internal static class EvaluateCommand
             engine = engine with { MaxSequences = cap };
         }
 
-        bool closedLoop = parse.GetValue(ClosedLoop);
-        if (closedLoop && workload is { Concurrency: null })
-        {
-            errors.Add("--closed-loop", "needs --concurrency N, the number of clients; 'max' names none.");
-        }
+        bool simulate = parse.GetValue(ClosedLoop);
+        ClosedLoopRequests? closedLoop = ReadClosedLoop(parse, workload, errors);
 
         if (file is not null)
         {
             var built = model is not null && file.AllStagesRead ? PlacementBuilder.Build(model, file.Stages, weights, kv, catalog, errors) : null;
-            if (closedLoop && built is { Deployment.Stages.Count: > 1 and var stages })
+            if (simulate && built is { Deployment.Stages.Count: > 1 and var stages })
             {
                 errors.Add("--closed-loop", Invariant.Text($"simulates one pipeline stage; the placement has {stages}. Drop --closed-loop."));
             }
@@ -98,7 +97,7 @@ internal static class EvaluateCommand
         Hardware? hardware = ReadHardware(parse, catalog, errors);
         int tp = Positive(parse, TensorParallel, errors);
         int pp = Positive(parse, PipelineParallel, errors);
-        if (closedLoop && pp > 1)
+        if (simulate && pp > 1)
         {
             errors.Add("--closed-loop", Invariant.Text($"simulates one pipeline stage; --pp is {pp}. Use --pp 1 or drop --closed-loop."));
         }
@@ -117,22 +116,63 @@ internal static class EvaluateCommand
 
     /// <summary>The prediction of one deployment and, when asked and it runs, the simulated closed-loop benchmark of the
     /// workload's clients.</summary>
-    private static EvaluatedDeployment Evaluate(Deployment deployment, Workload workload, EngineSettings engine, string priceSource, bool closedLoop)
+    private static EvaluatedDeployment Evaluate(Deployment deployment, Workload workload, EngineSettings engine, string priceSource, ClosedLoopRequests? closedLoop)
     {
         Evaluation result = PerformanceModel.Evaluate(deployment, workload, engine);
         return new EvaluatedDeployment(deployment, workload, result, priceSource)
         {
-            ClosedLoop = closedLoop && result.Feasible
-                ? ClosedLoopSimulation.Run(deployment, workload.InputTokens, workload.OutputTokens, workload.Concurrency!.Value, result.MaxConcurrency, engine)
+            ClosedLoop = closedLoop is not null && result.Feasible
+                ? ClosedLoopSimulation.Run(deployment, workload.InputTokens, workload.OutputTokens, workload.Concurrency!.Value, result.MaxConcurrency, engine, closedLoop)
                 : null,
         };
+    }
+
+    /// <summary>The requests of the simulated closed-loop benchmark, or null without <c>--closed-loop</c>: the warm-up and
+    /// measured counts given, else 2 and 10 per client.</summary>
+    private static ClosedLoopRequests? ReadClosedLoop(ParseResult parse, Workload? workload, InputErrors errors)
+    {
+        int? warmUp = parse.GetValue(WarmUpRequests);
+        int? measured = parse.GetValue(MeasuredRequests);
+        if (!parse.GetValue(ClosedLoop))
+        {
+            foreach (Option option in new Option[] { WarmUpRequests, MeasuredRequests }.Where(o => Given(parse, o)))
+            {
+                errors.Add(option.Name, "counts the requests of the simulated benchmark; add --closed-loop or drop the flag.");
+            }
+
+            return null;
+        }
+
+        if (warmUp < 0)
+        {
+            errors.Add(WarmUpRequests.Name, $"{warmUp.Value.ToString(CultureInfo.InvariantCulture)} is out of range; it must be at least 0.");
+        }
+
+        if (measured < 1)
+        {
+            errors.Add(MeasuredRequests.Name, $"{measured.Value.ToString(CultureInfo.InvariantCulture)} is out of range; it must be at least 1.");
+        }
+
+        if (workload is { Concurrency: null })
+        {
+            errors.Add("--closed-loop", "needs --concurrency N, the number of clients; 'max' names none.");
+            return null;
+        }
+
+        if (workload is not { Concurrency: int clients } || warmUp < 0 || measured < 1)
+        {
+            return null;
+        }
+
+        ClosedLoopRequests defaults = ClosedLoopRequests.For(clients);
+        return new ClosedLoopRequests(warmUp ?? defaults.WarmUp, measured ?? defaults.Measured);
     }
 
     private static int ExecuteSweep(ParseResult parse)
     {
         var errors = new InputErrors();
         HardwareCatalog catalog = CommonOptions.LoadCatalog(parse.GetValue(Catalog));
-        foreach (Option option in new Option[] { Gpu, Instance, TensorParallel, PipelineParallel, Placement, ClosedLoop }.Where(o => Given(parse, o)))
+        foreach (Option option in new Option[] { Gpu, Instance, TensorParallel, PipelineParallel, Placement, ClosedLoop, WarmUpRequests, MeasuredRequests }.Where(o => Given(parse, o)))
         {
             errors.Add(option.Name, "does not go with --sweep: the sweep tries every instance family, TP and PP of the pool. Drop the flag.");
         }

@@ -157,8 +157,8 @@ public static class EvaluationWriter
         {
             w.WriteStartObject("closed_loop");
             w.WriteNumber("clients", e.Workload.Concurrency ?? r.Concurrency);
-            w.WriteNumber("warm_up_requests_per_client", ClosedLoopSimulation.WarmUpRequests);
-            w.WriteNumber("measured_requests_per_client", ClosedLoopSimulation.MeasuredRequests);
+            w.WriteNumber("warm_up_requests", loop.WarmUpRequests);
+            w.WriteNumber("measured_requests", loop.Requests);
             w.Number("ttft_ms", loop.TimeToFirstToken.Milliseconds, 3);
             w.Number("tpot_ms", loop.TimePerOutputToken.Milliseconds, 3);
             w.WriteNumber("steps", loop.Steps);

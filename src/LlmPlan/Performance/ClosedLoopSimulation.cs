@@ -8,7 +8,27 @@ namespace LlmPlan.Performance;
 /// <param name="TimePerOutputToken">Mean time per output token after the first.</param>
 /// <param name="Requests">Requests measured.</param>
 /// <param name="Steps">Engine steps simulated.</param>
-public sealed record ClosedLoopResult(Seconds TimeToFirstToken, Seconds TimePerOutputToken, int Requests, long Steps);
+/// <param name="WarmUpRequests">Requests sent first and not measured.</param>
+public sealed record ClosedLoopResult(Seconds TimeToFirstToken, Seconds TimePerOutputToken, int Requests, long Steps, int WarmUpRequests);
+
+/// <summary>How many requests a closed-loop benchmark sends: <paramref name="WarmUp"/> first, not measured, then
+/// <paramref name="Measured"/>. GenAI-Perf is usually run with 2 × and 10 × the concurrency (<see cref="For"/>);
+/// <c>vllm bench serve --num-prompts P --max-concurrency N</c> measures all P (warm-up 0).</summary>
+/// <param name="WarmUp">Requests not measured (≥ 0).</param>
+/// <param name="Measured">Requests measured (≥ 1).</param>
+public sealed record ClosedLoopRequests(int WarmUp, int Measured)
+{
+    /// <summary>Warm-up requests per client by default.</summary>
+    public const int WarmUpPerClient = 2;
+
+    /// <summary>Measured requests per client by default.</summary>
+    public const int MeasuredPerClient = 10;
+
+    /// <summary>The default for <paramref name="clients"/> clients: 2 × N warm-up and 10 × N measured requests.</summary>
+    /// <param name="clients">N.</param>
+    /// <returns>The counts.</returns>
+    public static ClosedLoopRequests For(int clients) => new(WarmUpPerClient * clients, MeasuredPerClient * clients);
+}
 
 /// <summary>A step-by-step simulation of a closed-loop benchmark on one pipeline stage (docs/model.md §5, "Closed-loop
 /// benchmarks"): N clients each send a request of S prompt tokens and O output tokens, and send the next as soon as
@@ -21,18 +41,12 @@ public sealed record ClosedLoopResult(Seconds TimeToFirstToken, Seconds TimePerO
 /// <para>All clients start together, as a benchmark does; with equal lengths, requests whose prefills share a step also
 /// finish together and come back together, so arrivals stay bunched and each waits behind the prefill of the others in
 /// its bunch. A steady-state formula misses that wait; it is most of the TTFT such benchmarks measure.</para>
-/// <para>Each client's first <see cref="WarmUpRequests"/> requests are not measured, then the next
-/// <see cref="MeasuredRequests"/> are (GenAI-Perf's usual setting is a warm-up of 2 × and a count of 10 × the
-/// concurrency); every client keeps sending until all have finished theirs, so the load stays at N throughout.</para>
+/// <para>The benchmark sends W + R requests in all (<see cref="ClosedLoopRequests"/>): each client takes the next one
+/// when its last finishes, the first W sent are a warm-up and the next R are measured, and when none is left the clients
+/// stop, so the last requests run beside fewer others, as in GenAI-Perf and <c>vllm bench serve</c>.</para>
 /// </remarks>
 public static class ClosedLoopSimulation
 {
-    /// <summary>Requests per client before measuring starts.</summary>
-    public const int WarmUpRequests = 2;
-
-    /// <summary>Requests per client that are measured.</summary>
-    public const int MeasuredRequests = 10;
-
     /// <summary>Simulates <paramref name="clients"/> closed-loop clients on a one-stage deployment.</summary>
     /// <param name="deployment">The deployment: one stage (TP only).</param>
     /// <param name="promptTokens">S, prompt tokens per request (≥ 1).</param>
@@ -40,12 +54,15 @@ public static class ClosedLoopSimulation
     /// <param name="clients">N, the clients (≥ 1).</param>
     /// <param name="maxRunning">The most sequences the engine runs at once (its cap and what the KV cache holds).</param>
     /// <param name="engine">The engine settings (the step's token budget).</param>
+    /// <param name="requests">The requests sent, warm-up and measured; null for <see cref="ClosedLoopRequests.For"/>.</param>
     /// <returns>The means over the measured requests.</returns>
-    /// <exception cref="ArgumentException">The deployment has more than one stage, or a count is below 1.</exception>
-    public static ClosedLoopResult Run(Deployment deployment, int promptTokens, int outputTokens, int clients, int maxRunning, EngineSettings engine)
+    /// <exception cref="ArgumentException">The deployment has more than one stage, or a count is below 1 (the warm-up
+    /// below 0).</exception>
+    public static ClosedLoopResult Run(Deployment deployment, int promptTokens, int outputTokens, int clients, int maxRunning, EngineSettings engine, ClosedLoopRequests? requests = null)
     {
         ArgumentNullException.ThrowIfNull(deployment);
         ArgumentNullException.ThrowIfNull(engine);
+        requests ??= ClosedLoopRequests.For(clients);
         if (deployment.Stages.Count != 1)
         {
             throw new ArgumentException(Invariant.Text($"the closed-loop simulation runs one pipeline stage; this deployment has {deployment.Stages.Count}."), nameof(deployment));
@@ -55,25 +72,29 @@ public static class ClosedLoopSimulation
         ArgumentOutOfRangeException.ThrowIfLessThan(outputTokens, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(clients, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxRunning, 1);
-        return new State(deployment, promptTokens, outputTokens, clients, maxRunning, Math.Max(1, engine.MaxBatchedTokens)).Run();
+        ArgumentOutOfRangeException.ThrowIfNegative(requests.WarmUp);
+        ArgumentOutOfRangeException.ThrowIfLessThan(requests.Measured, 1);
+        return new State(deployment, promptTokens, outputTokens, clients, maxRunning, Math.Max(1, engine.MaxBatchedTokens), requests).Run();
     }
 
     /// <summary>The engine and its clients during one simulation.</summary>
-    private sealed class State(Deployment deployment, int s, int o, int n, int maxRunning, int budget)
+    private sealed class State(Deployment deployment, int s, int o, int n, int maxRunning, int budget, ClosedLoopRequests requests)
     {
         private readonly int layers = deployment.Stages[0].LayerCount;
         private readonly GpuCalibration calibration = deployment.Stages[0].Gpu.Calibration;
+        private readonly int total = requests.WarmUp + requests.Measured;
 
         // Per client: when its current request arrived, how much of its prompt is prefilled, when its first token
-        // came, and how many requests it has finished.
+        // came, and which request it is (the order the benchmark sent it in).
         private readonly double[] arrival = new double[n];
         private readonly int[] prefilled = new int[n];
         private readonly double[] firstTokenAt = new double[n];
-        private readonly int[] finished = new int[n];
+        private readonly int[] request = [.. Enumerable.Range(0, n)];
 
         // Requests waiting to be admitted, admitted and prefilling (only the head may be part-way), and decoding (in
-        // the order of their first tokens, which is also the order they finish in: all have O tokens).
-        private readonly Queue<int> waiting = new(Enumerable.Range(0, n));
+        // the order of their first tokens, which is also the order they finish in: all have O tokens). The first
+        // min(N, W + R) requests are sent at once.
+        private readonly Queue<int> waiting = new(Enumerable.Range(0, Math.Min(n, requests.WarmUp + requests.Measured)));
         private readonly Queue<int> prefilling = new();
         private readonly Queue<(int Client, long FirstStep)> decoding = new();
         private readonly List<int> completing = [];
@@ -81,7 +102,8 @@ public static class ClosedLoopSimulation
         private double firstStepsSum;
         private double now;
         private long step;
-        private int clientsDone;
+        private int sent = Math.Min(n, requests.WarmUp + requests.Measured);
+        private int done;
         private double ttftSum;
         private double tpotSum;
         private int ttftCount;
@@ -90,15 +112,15 @@ public static class ClosedLoopSimulation
 
         public ClosedLoopResult Run()
         {
-            while (clientsDone < n)
+            while (done < total)
             {
                 Step();
             }
 
-            return new ClosedLoopResult(Seconds.FromSeconds(ttftSum / ttftCount), Seconds.FromSeconds(tpotCount > 0 ? tpotSum / tpotCount : 0), ttftCount, step);
+            return new ClosedLoopResult(Seconds.FromSeconds(ttftSum / ttftCount), Seconds.FromSeconds(tpotCount > 0 ? tpotSum / tpotCount : 0), ttftCount, step, requests.WarmUp);
         }
 
-        private bool Measured(int client) => finished[client] >= WarmUpRequests && finished[client] < WarmUpRequests + MeasuredRequests;
+        private bool Measured(int client) => request[client] >= requests.WarmUp;
 
         private void Step()
         {
@@ -200,12 +222,13 @@ public static class ClosedLoopSimulation
 
         private void Finish(int client)
         {
-            finished[client]++;
-            if (finished[client] == WarmUpRequests + MeasuredRequests)
+            done++;
+            if (sent == total)
             {
-                clientsDone++;
+                return;
             }
 
+            request[client] = sent++;
             prefilled[client] = 0;
             arrival[client] = now;
             waiting.Enqueue(client);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using LlmPlan.Performance;
 using LlmPlan.Tests.Infrastructure;
 
 namespace LlmPlan.Tests.Cli;
@@ -80,7 +81,54 @@ public class EvaluateCommandTests
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(json));
         JsonElement loop = doc.RootElement.GetProperty("closed_loop");
         Assert.Equal(64, loop.GetProperty("clients").GetInt32());
+        Assert.Equal((128, 640), (loop.GetProperty("warm_up_requests").GetInt32(), loop.GetProperty("measured_requests").GetInt32()));
         Assert.True(loop.GetProperty("ttft_ms").GetDouble() > 3 * doc.RootElement.GetProperty("ttft_ms").GetDouble());
+    }
+
+    [Fact]
+    public void Should_simulate_the_requests_asked_When_warm_up_and_measured_counts_are_given()
+    {
+        // Given the same benchmark as vllm bench serve runs it: no warm-up, 200 prompts over 64 clients
+        using var temp = new TempFolder();
+        string json = Path.Combine(temp.Path, "r.json");
+        CliResult result = CliRun.Run("evaluate", "--model", "llama-3.1-8b", "--gpu", "H100-SXM-80GB", "--input-tokens", "1024", "--output-tokens", "128", "--concurrency", "64", "--closed-loop", "--warm-up-requests", "0", "--measured-requests", "200", "--out", json);
+
+        // Then the JSON names the counts and carries the simulation of exactly those requests
+        Assert.Equal(0, result.ExitCode);
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(json));
+        JsonElement loop = doc.RootElement.GetProperty("closed_loop");
+        Assert.Equal((0, 200), (loop.GetProperty("warm_up_requests").GetInt32(), loop.GetProperty("measured_requests").GetInt32()));
+        Deployment deployment = TestHardware.Uniform("llama-3.1-8b", TestHardware.Catalog.FindGpu("H100-SXM-80GB")!, 1, 1);
+        int cap = PerformanceModel.Evaluate(deployment, new Workload(1024, 128, 64)).MaxConcurrency;
+        ClosedLoopResult expected = ClosedLoopSimulation.Run(deployment, 1024, 128, 64, cap, EngineSettings.Default, new ClosedLoopRequests(0, 200));
+        Assert.Equal(Math.Round(expected.TimeToFirstToken.Milliseconds, 3), loop.GetProperty("ttft_ms").GetDouble());
+        Assert.Equal(expected.Steps, loop.GetProperty("steps").GetInt64());
+    }
+
+    [Fact]
+    public void Should_name_the_request_counts_problems_When_they_are_out_of_range_or_without_closed_loop()
+    {
+        CliResult alone = CliRun.Run("evaluate", "--model", "llama-3.1-8b", "--gpu", "H100-SXM-80GB", "--input-tokens", "1024", "--output-tokens", "128", "--concurrency", "8", "--warm-up-requests", "0", "--measured-requests", "20");
+        Assert.Equal(1, alone.ExitCode);
+        Assert.Equal(
+            """
+            error: 2 problems with the input:
+              --warm-up-requests: counts the requests of the simulated benchmark; add --closed-loop or drop the flag.
+              --measured-requests: counts the requests of the simulated benchmark; add --closed-loop or drop the flag.
+
+            """,
+            alone.Error);
+
+        CliResult wrong = CliRun.Run("evaluate", "--model", "llama-3.1-8b", "--gpu", "H100-SXM-80GB", "--input-tokens", "1024", "--output-tokens", "128", "--concurrency", "8", "--closed-loop", "--warm-up-requests", "-1", "--measured-requests", "0");
+        Assert.Equal(1, wrong.ExitCode);
+        Assert.Equal(
+            """
+            error: 2 problems with the input:
+              --warm-up-requests: -1 is out of range; it must be at least 0.
+              --measured-requests: 0 is out of range; it must be at least 1.
+
+            """,
+            wrong.Error);
     }
 
     [Fact]

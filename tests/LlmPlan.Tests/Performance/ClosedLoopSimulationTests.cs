@@ -19,7 +19,7 @@ public class ClosedLoopSimulationTests
         Calibration = new GpuCalibration(1, 1, Seconds.FromSeconds(Overhead), Seconds.Zero, "test") { SequenceOverhead = Seconds.FromSeconds(PerSequence) },
     }, 1, 1);
 
-    private static readonly int Requests = ClosedLoopSimulation.WarmUpRequests + ClosedLoopSimulation.MeasuredRequests;
+    private static readonly int Requests = ClosedLoopRequests.WarmUpPerClient + ClosedLoopRequests.MeasuredPerClient;
 
     /// <summary>One step's time by the model: every layer of the batch, the LM head for the sampled tokens, the overhead
     /// of the step and of each sequence it decodes or prefills a chunk of.</summary>
@@ -40,7 +40,7 @@ public class ClosedLoopSimulationTests
         double prefill = StepSeconds(new MixedBatch(0, 0, 100, 100 * 50.0, 0), 1, 1);
         Assert.Equal(prefill, r.TimeToFirstToken.Value, 12);
         Assert.Equal((Decode(1, 101) + Decode(1, 102)) / 2, r.TimePerOutputToken.Value, 12);
-        Assert.Equal(ClosedLoopSimulation.MeasuredRequests, r.Requests);
+        Assert.Equal(ClosedLoopRequests.MeasuredPerClient, r.Requests);
         Assert.Equal(3L * Requests, r.Steps);
     }
 
@@ -55,7 +55,7 @@ public class ClosedLoopSimulationTests
         Assert.Equal(bunch, r.TimeToFirstToken.Value, 12);
         double decodes = Enumerable.Range(1, 49).Sum(g => Decode(4, 1000 + g));
         Assert.Equal(decodes / 49, r.TimePerOutputToken.Value, 12);
-        Assert.Equal(4 * ClosedLoopSimulation.MeasuredRequests, r.Requests);
+        Assert.Equal(4 * ClosedLoopRequests.MeasuredPerClient, r.Requests);
         Assert.Equal(50L * Requests, r.Steps);
     }
 
@@ -96,6 +96,37 @@ public class ClosedLoopSimulationTests
     }
 
     [Fact]
+    public void Should_run_the_last_request_alone_When_the_pool_runs_out()
+    {
+        // Given 2 clients and 3 measured requests without warm-up (vllm bench serve --num-prompts 3 --max-concurrency 2),
+        // S = 100, O = 3: requests 0 and 1 are prefilled together and decoded together; then client 0 takes request 2
+        // and client 1 has none left, so request 2 runs alone
+        ClosedLoopResult r = ClosedLoopSimulation.Run(Tp1, 100, 3, 2, 256, EngineSettings.Default, new ClosedLoopRequests(0, 3));
+
+        double pair = StepSeconds(new MixedBatch(0, 0, 200, 2 * 100 * 50.0, 0), 2, 2);
+        double alone = StepSeconds(new MixedBatch(0, 0, 100, 100 * 50.0, 0), 1, 1);
+        Assert.Equal(((2 * pair) + alone) / 3, r.TimeToFirstToken.Value, 12);
+        double pairTpot = (Decode(2, 101) + Decode(2, 102)) / 2;
+        double aloneTpot = (Decode(1, 101) + Decode(1, 102)) / 2;
+        Assert.Equal(((2 * pairTpot) + aloneTpot) / 3, r.TimePerOutputToken.Value, 12);
+        Assert.Equal((3, 0, 6L), (r.Requests, r.WarmUpRequests, r.Steps));
+    }
+
+    [Fact]
+    public void Should_measure_only_after_the_warm_up_When_a_warm_up_is_given()
+    {
+        // Given one client, 2 warm-up and 1 measured request: the same single-request timeline, measured once, 3 runs
+        ClosedLoopResult r = ClosedLoopSimulation.Run(Tp1, 100, 3, 1, 256, EngineSettings.Default, new ClosedLoopRequests(2, 1));
+        Assert.Equal(StepSeconds(new MixedBatch(0, 0, 100, 100 * 50.0, 0), 1, 1), r.TimeToFirstToken.Value, 12);
+        Assert.Equal((1, 2, 9L), (r.Requests, r.WarmUpRequests, r.Steps));
+
+        // And with more clients than requests, only as many clients send as there are requests
+        ClosedLoopResult few = ClosedLoopSimulation.Run(Tp1, 100, 3, 8, 256, EngineSettings.Default, new ClosedLoopRequests(0, 2));
+        Assert.Equal(StepSeconds(new MixedBatch(0, 0, 200, 2 * 100 * 50.0, 0), 2, 2), few.TimeToFirstToken.Value, 12);
+        Assert.Equal((2, 3L), (few.Requests, few.Steps));
+    }
+
+    [Fact]
     public void Should_refuse_a_pipeline_When_the_deployment_has_two_stages()
     {
         Deployment pipeline = TestHardware.Uniform("llama-3.1-8b", TestHardware.RoundGpu(), 1, 2);
@@ -125,7 +156,7 @@ public class ClosedLoopSimulationTests
                 Assert.True(r.TimePerOutputToken.Value >= Decode(1, s + 1) * (1 - 1e-12), $"case {i}: TPOT {r.TimePerOutputToken.Value}");
             }
 
-            Assert.Equal(n * ClosedLoopSimulation.MeasuredRequests, r.Requests);
+            Assert.Equal(n * ClosedLoopRequests.MeasuredPerClient, r.Requests);
             Assert.Equal(r, ClosedLoopSimulation.Run(Tp1, s, o, n, cap, engine));
         }
     }
