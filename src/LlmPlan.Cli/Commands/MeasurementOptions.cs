@@ -3,12 +3,13 @@ using System.Globalization;
 using LlmPlan.Accuracy;
 using LlmPlan.Catalog;
 using LlmPlan.IO;
+using LlmPlan.Performance;
 using LlmPlan.Validation;
 
 namespace LlmPlan.Cli.Commands;
 
-/// <summary>The options <c>validate</c> and <c>calibrate</c> share: the measurement file, the catalog and the engines'
-/// sequence caps.</summary>
+/// <summary>The options <c>validate</c> and <c>calibrate</c> share: the measurement file, the catalog, the engines'
+/// sequence caps and the harness of closed-loop benchmarks.</summary>
 internal sealed class MeasurementOptions
 {
     public Option<string> Measurements { get; } = new("--measurements")
@@ -26,11 +27,40 @@ internal sealed class MeasurementOptions
         HelpName = "ENGINE=N",
     };
 
+    public Option<string?> ClosedLoopRequests { get; } = new("--closed-loop-requests")
+    {
+        Description = "The requests per client of the closed-loop benchmarks whose TTFT rows are simulated, WARM:MEASURED: each of N clients' share of the warm-up requests, not measured, and of the measured ones (default 2:10, GenAI-Perf's usual counts; 0:P/N for vllm bench serve --num-prompts P). The rows do not record their harness, and TTFT depends on it.",
+        HelpName = "W:R",
+    };
+
     public void AddTo(Command command)
     {
         command.Add(Measurements);
         command.Add(Catalog);
         command.Add(MaxSequences);
+        command.Add(ClosedLoopRequests);
+    }
+
+    /// <summary>Reads --closed-loop-requests.</summary>
+    public ClosedLoopHarness ReadHarness(ParseResult parse, InputErrors errors)
+    {
+        string? text = parse.GetValue(ClosedLoopRequests);
+        if (text is null)
+        {
+            return ClosedLoopHarness.Default;
+        }
+
+        string[] parts = text.Split(':');
+        if (parts.Length == 2
+            && int.TryParse(parts[0].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int warmUp)
+            && int.TryParse(parts[1].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int measured)
+            && measured >= 1)
+        {
+            return new ClosedLoopHarness(warmUp, measured);
+        }
+
+        errors.Add("--closed-loop-requests", $"'{text}' is not WARM:MEASURED with whole numbers of requests per client, WARM at least 0 and MEASURED at least 1, e.g. 2:10 (GenAI-Perf's usual counts) or 0:10 (no warm-up).");
+        return ClosedLoopHarness.Default;
     }
 
     /// <summary>Reads the caps given with --max-sequences.</summary>
@@ -59,9 +89,10 @@ internal sealed class MeasurementOptions
     public (IReadOnlyList<PreparedMeasurement> Rows, HardwareCatalog Catalog) Load(ParseResult parse, InputErrors errors)
     {
         IReadOnlyDictionary<string, int> caps = ReadCaps(parse, errors);
+        ClosedLoopHarness harness = ReadHarness(parse, errors);
         IReadOnlyList<Measurement> rows = MeasurementReader.Read(parse.GetValue(Measurements)!, errors);
         errors.ThrowIfAny();
         HardwareCatalog catalog = CommonOptions.LoadCatalog(parse.GetValue(Catalog));
-        return ([.. rows.Select(r => MeasurementPredictor.Prepare(r, catalog, caps))], catalog);
+        return ([.. rows.Select(r => MeasurementPredictor.Prepare(r, catalog, caps, harness))], catalog);
     }
 }

@@ -14,6 +14,10 @@ public sealed record PreparedMeasurement(Measurement Measurement, Deployment? De
 {
     /// <summary>Gets the GPU of the deployment, or null.</summary>
     public GpuSpec? Gpu => Deployment?.Stages[0].Gpu;
+
+    /// <summary>Gets the benchmark harness assumed when the row's closed-loop TTFT is simulated: requests per client,
+    /// warm-up and measured (GenAI-Perf's usual 2 and 10 unless given).</summary>
+    public ClosedLoopHarness Harness { get; init; } = ClosedLoopHarness.Default;
 }
 
 /// <summary>The prediction of one measurement, or why there is none.</summary>
@@ -40,8 +44,12 @@ public static class MeasurementPredictor
     /// <param name="measurement">The row.</param>
     /// <param name="catalog">The catalog holding the model and GPU.</param>
     /// <param name="maxSequences">Sequence caps by engine family, or null for the defaults.</param>
+    /// <param name="harness">The benchmark harness of closed-loop TTFT rows, or null for GenAI-Perf's usual counts.</param>
     /// <returns>The prepared row.</returns>
-    public static PreparedMeasurement Prepare(Measurement measurement, HardwareCatalog catalog, IReadOnlyDictionary<string, int>? maxSequences = null)
+    public static PreparedMeasurement Prepare(Measurement measurement, HardwareCatalog catalog, IReadOnlyDictionary<string, int>? maxSequences = null, ClosedLoopHarness? harness = null) =>
+        Build(measurement, catalog, maxSequences) with { Harness = harness ?? ClosedLoopHarness.Default };
+
+    private static PreparedMeasurement Build(Measurement measurement, HardwareCatalog catalog, IReadOnlyDictionary<string, int>? maxSequences)
     {
         ArgumentNullException.ThrowIfNull(measurement);
         ArgumentNullException.ThrowIfNull(catalog);
@@ -137,7 +145,7 @@ public static class MeasurementPredictor
 
         if (SimulatesTimeToFirstToken(prepared))
         {
-            ClosedLoopResult run = ClosedLoopSimulation.Run(deployment, s, o, m.Load.Sequences, e.MaxConcurrency, engine);
+            ClosedLoopResult run = ClosedLoopSimulation.Run(deployment, s, o, m.Load.Sequences, e.MaxConcurrency, engine, prepared.Harness.For(m.Load.Sequences));
             return new MeasurementPrediction(m, run.TimeToFirstToken.Milliseconds, string.Empty);
         }
 

@@ -27,7 +27,22 @@ public sealed record ClosedLoopRequests(int WarmUp, int Measured)
     /// <summary>The default for <paramref name="clients"/> clients: 2 × N warm-up and 10 × N measured requests.</summary>
     /// <param name="clients">N.</param>
     /// <returns>The counts.</returns>
-    public static ClosedLoopRequests For(int clients) => new(WarmUpPerClient * clients, MeasuredPerClient * clients);
+    public static ClosedLoopRequests For(int clients) => ClosedLoopHarness.Default.For(clients);
+}
+
+/// <summary>A benchmark harness that sends a number of requests per client: <paramref name="WarmUpPerClient"/> × N
+/// warm-up and <paramref name="MeasuredPerClient"/> × N measured requests for N clients.</summary>
+/// <param name="WarmUpPerClient">Warm-up requests per client (≥ 0).</param>
+/// <param name="MeasuredPerClient">Measured requests per client (≥ 1).</param>
+public sealed record ClosedLoopHarness(int WarmUpPerClient, int MeasuredPerClient)
+{
+    /// <summary>Gets GenAI-Perf's usual counts: 2 warm-up and 10 measured requests per client.</summary>
+    public static ClosedLoopHarness Default { get; } = new(ClosedLoopRequests.WarmUpPerClient, ClosedLoopRequests.MeasuredPerClient);
+
+    /// <summary>The requests this harness sends for <paramref name="clients"/> clients.</summary>
+    /// <param name="clients">N.</param>
+    /// <returns>W × N warm-up and R × N measured requests.</returns>
+    public ClosedLoopRequests For(int clients) => new(WarmUpPerClient * clients, MeasuredPerClient * clients);
 }
 
 /// <summary>A step-by-step simulation of a closed-loop benchmark on one pipeline stage (docs/model.md §5, "Closed-loop
