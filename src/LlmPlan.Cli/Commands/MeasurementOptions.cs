@@ -29,7 +29,7 @@ internal sealed class MeasurementOptions
 
     public Option<string?> ClosedLoopRequests { get; } = new("--closed-loop-requests")
     {
-        Description = "The requests per client of the closed-loop benchmarks whose TTFT rows are simulated, WARM:MEASURED: each of N clients' share of the warm-up requests, not measured, and of the measured ones (default 2:10, GenAI-Perf's usual counts; 0:P/N for vllm bench serve --num-prompts P). The rows do not record their harness, and TTFT depends on it.",
+        Description = "The requests per client of the closed-loop benchmarks whose TTFT rows are simulated, WARM:MEASURED: each of N clients' share of the warm-up requests, not measured, and of the measured ones (default 2:10, the counts of Dynamo's GenAI-Perf sweeps; 0:P/N for vllm bench serve --num-prompts P). The rows do not record their harness, and TTFT depends on it.",
         HelpName = "W:R",
     };
 
@@ -59,7 +59,7 @@ internal sealed class MeasurementOptions
             return new ClosedLoopHarness(warmUp, measured);
         }
 
-        errors.Add("--closed-loop-requests", $"'{text}' is not WARM:MEASURED with whole numbers of requests per client, WARM at least 0 and MEASURED at least 1, e.g. 2:10 (GenAI-Perf's usual counts) or 0:10 (no warm-up).");
+        errors.Add("--closed-loop-requests", $"'{text}' is not WARM:MEASURED with whole numbers of requests per client, WARM at least 0 and MEASURED at least 1, e.g. 2:10 (the default) or 0:10 (no warm-up).");
         return ClosedLoopHarness.Default;
     }
 

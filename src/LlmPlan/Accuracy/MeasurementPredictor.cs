@@ -16,7 +16,7 @@ public sealed record PreparedMeasurement(Measurement Measurement, Deployment? De
     public GpuSpec? Gpu => Deployment?.Stages[0].Gpu;
 
     /// <summary>Gets the benchmark harness assumed when the row's closed-loop TTFT is simulated: requests per client,
-    /// warm-up and measured (GenAI-Perf's usual 2 and 10 unless given).</summary>
+    /// warm-up and measured (2 and 10 unless given).</summary>
     public ClosedLoopHarness Harness { get; init; } = ClosedLoopHarness.Default;
 }
 
@@ -44,7 +44,7 @@ public static class MeasurementPredictor
     /// <param name="measurement">The row.</param>
     /// <param name="catalog">The catalog holding the model and GPU.</param>
     /// <param name="maxSequences">Sequence caps by engine family, or null for the defaults.</param>
-    /// <param name="harness">The benchmark harness of closed-loop TTFT rows, or null for GenAI-Perf's usual counts.</param>
+    /// <param name="harness">The benchmark harness of closed-loop TTFT rows, or null for the default 2 and 10 per client.</param>
     /// <returns>The prepared row.</returns>
     public static PreparedMeasurement Prepare(Measurement measurement, HardwareCatalog catalog, IReadOnlyDictionary<string, int>? maxSequences = null, ClosedLoopHarness? harness = null) =>
         Build(measurement, catalog, maxSequences) with { Harness = harness ?? ClosedLoopHarness.Default };

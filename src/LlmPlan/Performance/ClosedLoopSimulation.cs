@@ -12,7 +12,7 @@ namespace LlmPlan.Performance;
 public sealed record ClosedLoopResult(Seconds TimeToFirstToken, Seconds TimePerOutputToken, int Requests, long Steps, int WarmUpRequests);
 
 /// <summary>How many requests a closed-loop benchmark sends: <paramref name="WarmUp"/> first, not measured, then
-/// <paramref name="Measured"/>. GenAI-Perf is usually run with 2 × and 10 × the concurrency (<see cref="For"/>);
+/// <paramref name="Measured"/>. Dynamo's TensorRT-LLM sweeps ran GenAI-Perf with 2 × and 10 × the concurrency (<see cref="For"/>);
 /// <c>vllm bench serve --num-prompts P --max-concurrency N</c> measures all P (warm-up 0).</summary>
 /// <param name="WarmUp">Requests not measured (≥ 0).</param>
 /// <param name="Measured">Requests measured (≥ 1).</param>
@@ -36,7 +36,8 @@ public sealed record ClosedLoopRequests(int WarmUp, int Measured)
 /// <param name="MeasuredPerClient">Measured requests per client (≥ 1).</param>
 public sealed record ClosedLoopHarness(int WarmUpPerClient, int MeasuredPerClient)
 {
-    /// <summary>Gets GenAI-Perf's usual counts: 2 warm-up and 10 measured requests per client.</summary>
+    /// <summary>Gets the default: 2 warm-up and 10 measured requests per client, the counts of Dynamo's GenAI-Perf sweeps
+    /// (ai-dynamo/dynamo, components/backends/trtllm/performance_sweeps/scripts/bench.sh).</summary>
     public static ClosedLoopHarness Default { get; } = new(ClosedLoopRequests.WarmUpPerClient, ClosedLoopRequests.MeasuredPerClient);
 
     /// <summary>The requests this harness sends for <paramref name="clients"/> clients.</summary>

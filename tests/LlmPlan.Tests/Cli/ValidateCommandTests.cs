@@ -169,7 +169,7 @@ public class ValidateCommandTests
         Assert.Equal(
             """
             error: invalid input:
-              --closed-loop-requests: '2:0' is not WARM:MEASURED with whole numbers of requests per client, WARM at least 0 and MEASURED at least 1, e.g. 2:10 (GenAI-Perf's usual counts) or 0:10 (no warm-up).
+              --closed-loop-requests: '2:0' is not WARM:MEASURED with whole numbers of requests per client, WARM at least 0 and MEASURED at least 1, e.g. 2:10 (the default) or 0:10 (no warm-up).
 
             """,
             result.Error);
