@@ -44,6 +44,7 @@ internal static class EvaluationTable
         {
             rows.Add(["TTFT, closed-loop benchmark (simulated)", $"{F(loop.TimeToFirstToken.Milliseconds, 1)} ms"]);
             rows.Add(["TPOT, closed-loop benchmark (simulated)", $"{F(loop.TimePerOutputToken.Milliseconds, 2)} ms"]);
+            rows.Add(["closed-loop benchmark requests", $"{N(loop.WarmUpRequests)} warm-up + {N(loop.Requests)} measured"]);
         }
 
         rows.AddRange(
