@@ -14,7 +14,7 @@ internal static class CalibrateCommand
     public static Command Create()
     {
         var options = new MeasurementOptions();
-        var output = CommonOptions.Out("Write the constants to FILE.csv in the catalog's format (data/gpu-calibration.csv): every catalog GPU, fitted, derived from its generation, or default. Required unless --cross-validate is given.");
+        var output = CommonOptions.Out("Write the constants to FILE.csv in the catalog's format (data/gpu-calibration.csv): every catalog GPU, fitted, derived from its generation, or default. Required unless --cross-validate is given; with it, an optional folder for the held-out predictions: predictions.csv, summary.json and predicted-vs-measured.svg, as validate writes them.");
         var crossValidate = new Option<string?>("--cross-validate")
         {
             Description = "Instead of writing constants, hold out each GPU (its constants then come from its generation) or each model in turn, fit without it and predict it: the error on data the fit has not seen.",
@@ -42,19 +42,28 @@ internal static class CalibrateCommand
             {
                 errors.Add("--out", "is required: the file for the fitted constants, e.g. constants.csv (or give --cross-validate gpu|model).");
             }
+            else if (outPath is not null && holdOut is not null)
+            {
+                ValidateCommand.RefuseFile(outPath, errors);
+            }
             else if (outPath is not null && !Path.GetExtension(outPath).Equals(".csv", StringComparison.OrdinalIgnoreCase))
             {
                 errors.Add("--out", $"'{outPath}' must end in .csv.");
             }
 
             string measurements = parse.GetValue(options.Measurements)!;
-            CommonOptions.RefuseInputAsOutput(outPath, "--out", [measurements], errors);
+            CommonOptions.RefuseInputAsOutput(holdOut is not null && outPath is not null ? Path.Combine(outPath, ValidationWriter.PredictionsFile) : outPath, "--out", [measurements], errors);
             var (rows, catalog) = options.Load(parse, errors);
             string name = Path.GetFileName(measurements);
             TextWriter writer = parse.InvocationConfiguration.Output;
             if (holdOut is { } kind)
             {
                 CrossValidationResult result = CrossValidationResult.Run(rows, catalog, kind, name);
+                if (outPath is not null)
+                {
+                    ValidateCommand.WriteFolder(outPath, result.Pooled);
+                }
+
                 WriteCrossValidation(writer, result, name);
                 return (int)ExitCode.Ok;
             }

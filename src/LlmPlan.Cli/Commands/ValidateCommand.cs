@@ -23,20 +23,33 @@ internal static class ValidateCommand
             var errors = new InputErrors();
             string folder = parse.GetValue(outDir)!;
             string measurements = parse.GetValue(options.Measurements)!;
-            if (File.Exists(folder))
-            {
-                errors.Add("--out", $"'{folder}' is a file; give a folder (it is created when missing).");
-            }
+            RefuseFile(folder, errors);
 
             CommonOptions.RefuseInputAsOutput(Path.Combine(folder, ValidationWriter.PredictionsFile), "--out", [measurements], errors);
             var (rows, _) = options.Load(parse, errors);
             ValidationReport report = ValidationReport.Of([.. rows.Select(r => MeasurementPredictor.Predict(r))]);
-            CommonOptions.WriteFile(Path.Combine(folder, ValidationWriter.PredictionsFile), ValidationWriter.PredictionsCsv(report));
-            CommonOptions.WriteFile(Path.Combine(folder, ValidationWriter.SummaryFile), ValidationWriter.SummaryJson(report));
-            CommonOptions.WriteFile(Path.Combine(folder, ValidationWriter.ChartFile), ValidationWriter.Svg(report));
+            WriteFolder(folder, report);
             AccuracyReport.Write(parse.InvocationConfiguration.Output, report, Path.GetFileName(measurements));
             return (int)(report.Overall.Count > 0 ? ExitCode.Ok : ExitCode.Infeasible);
         });
         return command;
+    }
+
+    /// <summary>Writes predictions.csv, summary.json and predicted-vs-measured.svg of <paramref name="report"/> into
+    /// <paramref name="folder"/> (created when missing).</summary>
+    internal static void WriteFolder(string folder, ValidationReport report)
+    {
+        CommonOptions.WriteFile(Path.Combine(folder, ValidationWriter.PredictionsFile), ValidationWriter.PredictionsCsv(report));
+        CommonOptions.WriteFile(Path.Combine(folder, ValidationWriter.SummaryFile), ValidationWriter.SummaryJson(report));
+        CommonOptions.WriteFile(Path.Combine(folder, ValidationWriter.ChartFile), ValidationWriter.Svg(report));
+    }
+
+    /// <summary>Adds an error when <paramref name="folder"/> names an existing file.</summary>
+    internal static void RefuseFile(string folder, InputErrors errors)
+    {
+        if (File.Exists(folder))
+        {
+            errors.Add("--out", $"'{folder}' is a file; give a folder (it is created when missing).");
+        }
     }
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json;
 using LlmPlan.Tests.Infrastructure;
 
 namespace LlmPlan.Tests.Cli;
@@ -32,10 +34,29 @@ public class CalibrateCommandTests
     [Fact]
     public void Should_report_each_held_out_gpu_When_cross_validating_by_gpu()
     {
-        CliResult r = CliRun.Run("calibrate", "--measurements", Calibration, "--cross-validate", "gpu", "--max-sequences", SeedCap);
+        // Given the calibration file, When each GPU is held out in turn with --out naming a folder
+        using var folder = new TempFolder();
+        string dir = Path.Combine(folder.Path, "cv");
+        CliResult r = CliRun.Run("calibrate", "--measurements", Calibration, "--cross-validate", "gpu", "--max-sequences", SeedCap, "--out", dir);
 
+        // Then the table is the golden one, and the folder holds every held-out prediction as validate writes them,
+        // summarised as the table's pooled row
         Assert.Equal(0, r.ExitCode);
         Golden.Verify("Calibrate", "cross-validate-gpu", "txt", r.Output);
+        string[] predictions = File.ReadAllLines(Path.Combine(dir, "predictions.csv"));
+        Assert.Equal("id,metric,measured,predicted,ape", predictions[0]);
+        Assert.Equal(457, predictions.Length);
+        using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")));
+        JsonElement overall = summary.RootElement.GetProperty("overall");
+        string pooled = r.Output.Split('\n').Single(l => l.StartsWith("│ overall ", StringComparison.Ordinal) && l.Contains("456", StringComparison.Ordinal));
+        Assert.Contains((overall.GetProperty("median_ape").GetDouble() * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %", pooled, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(dir, "predicted-vs-measured.svg")));
+
+        // And a file where the folder should be is refused
+        string file = folder.Write("taken", "x");
+        CliResult refused = CliRun.Run("calibrate", "--measurements", Calibration, "--cross-validate", "gpu", "--out", file);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Equal($"error: invalid input:\n  --out: '{file}' is a file; give a folder (it is created when missing).\n", refused.Error.ReplaceLineEndings("\n"));
     }
 
     [Fact]
