@@ -44,7 +44,7 @@ internal static class CalibrateCommand
             }
             else if (outPath is not null && holdOut is not null)
             {
-                ValidateCommand.RefuseFile(outPath, errors);
+                CommonOptions.RefuseFileAsFolder(outPath, "--out", errors);
             }
             else if (outPath is not null && !Path.GetExtension(outPath).Equals(".csv", StringComparison.OrdinalIgnoreCase))
             {

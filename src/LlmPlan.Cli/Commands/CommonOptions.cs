@@ -33,6 +33,15 @@ internal static class CommonOptions
         }
     }
 
+    /// <summary>Records an error when an output folder names an existing file.</summary>
+    public static void RefuseFileAsFolder(string? folder, string option, Validation.InputErrors errors)
+    {
+        if (folder is not null && File.Exists(folder))
+        {
+            errors.Add(option, $"'{folder}' is a file; give a folder (it is created when missing).");
+        }
+    }
+
     /// <summary>The files read from an optional seed config dir (none when it is not given).</summary>
     public static IEnumerable<string> SeedDirectoryFiles(string? directory) => directory is null ? [] : IO.Seed.SeedConfigDirectory.InputFiles(directory);
 

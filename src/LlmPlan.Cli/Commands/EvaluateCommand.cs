@@ -80,7 +80,7 @@ internal static class EvaluateCommand
         }
 
         bool simulate = parse.GetValue(ClosedLoop);
-        ClosedLoopRequests? closedLoop = ReadClosedLoop(parse, workload, errors);
+        ClosedLoopRequests? closedLoop = ReadClosedLoop(parse, simulate, workload, errors);
 
         if (file is not null)
         {
@@ -129,11 +129,11 @@ internal static class EvaluateCommand
 
     /// <summary>The requests of the simulated closed-loop benchmark, or null without <c>--closed-loop</c>: the warm-up and
     /// measured counts given, else 2 and 10 per client.</summary>
-    private static ClosedLoopRequests? ReadClosedLoop(ParseResult parse, Workload? workload, InputErrors errors)
+    private static ClosedLoopRequests? ReadClosedLoop(ParseResult parse, bool simulate, Workload? workload, InputErrors errors)
     {
         int? warmUp = parse.GetValue(WarmUpRequests);
         int? measured = parse.GetValue(MeasuredRequests);
-        if (!parse.GetValue(ClosedLoop))
+        if (!simulate)
         {
             foreach (Option option in new Option[] { WarmUpRequests, MeasuredRequests }.Where(o => Given(parse, o)))
             {

@@ -29,10 +29,7 @@ internal static class PlaceCommand
             TextWriter error = parse.InvocationConfiguration.Error;
             string? folder = parse.GetValue(outDir);
             var errors = new InputErrors();
-            if (folder is not null && File.Exists(folder))
-            {
-                errors.Add("--out", $"'{folder}' is a file; give a folder (it is created when missing).");
-            }
+            CommonOptions.RefuseFileAsFolder(folder, "--out", errors);
 
             if (folder is not null)
             {

@@ -23,7 +23,7 @@ internal static class ValidateCommand
             var errors = new InputErrors();
             string folder = parse.GetValue(outDir)!;
             string measurements = parse.GetValue(options.Measurements)!;
-            RefuseFile(folder, errors);
+            CommonOptions.RefuseFileAsFolder(folder, "--out", errors);
 
             CommonOptions.RefuseInputAsOutput(Path.Combine(folder, ValidationWriter.PredictionsFile), "--out", [measurements], errors);
             var (rows, _) = options.Load(parse, errors);
@@ -42,14 +42,5 @@ internal static class ValidateCommand
         CommonOptions.WriteFile(Path.Combine(folder, ValidationWriter.PredictionsFile), ValidationWriter.PredictionsCsv(report));
         CommonOptions.WriteFile(Path.Combine(folder, ValidationWriter.SummaryFile), ValidationWriter.SummaryJson(report));
         CommonOptions.WriteFile(Path.Combine(folder, ValidationWriter.ChartFile), ValidationWriter.Svg(report));
-    }
-
-    /// <summary>Adds an error when <paramref name="folder"/> names an existing file.</summary>
-    internal static void RefuseFile(string folder, InputErrors errors)
-    {
-        if (File.Exists(folder))
-        {
-            errors.Add("--out", $"'{folder}' is a file; give a folder (it is created when missing).");
-        }
     }
 }

@@ -18,11 +18,8 @@ public sealed record ClosedLoopResult(Seconds TimeToFirstToken, Seconds TimePerO
 /// <param name="Measured">Requests measured (≥ 1).</param>
 public sealed record ClosedLoopRequests(int WarmUp, int Measured)
 {
-    /// <summary>Warm-up requests per client by default.</summary>
-    public const int WarmUpPerClient = 2;
-
-    /// <summary>Measured requests per client by default.</summary>
-    public const int MeasuredPerClient = 10;
+    /// <summary>Gets the requests sent in all, W + R.</summary>
+    public int Total => WarmUp + Measured;
 
     /// <summary>The default for <paramref name="clients"/> clients: 2 × N warm-up and 10 × N measured requests.</summary>
     /// <param name="clients">N.</param>
@@ -38,7 +35,7 @@ public sealed record ClosedLoopHarness(int WarmUpPerClient, int MeasuredPerClien
 {
     /// <summary>Gets the default: 2 warm-up and 10 measured requests per client, the counts of Dynamo's GenAI-Perf sweeps
     /// (ai-dynamo/dynamo, components/backends/trtllm/performance_sweeps/scripts/bench.sh).</summary>
-    public static ClosedLoopHarness Default { get; } = new(ClosedLoopRequests.WarmUpPerClient, ClosedLoopRequests.MeasuredPerClient);
+    public static ClosedLoopHarness Default { get; } = new(2, 10);
 
     /// <summary>The requests this harness sends for <paramref name="clients"/> clients.</summary>
     /// <param name="clients">N.</param>
@@ -98,7 +95,6 @@ public static class ClosedLoopSimulation
     {
         private readonly int layers = deployment.Stages[0].LayerCount;
         private readonly GpuCalibration calibration = deployment.Stages[0].Gpu.Calibration;
-        private readonly int total = requests.WarmUp + requests.Measured;
 
         // Per client: when its current request arrived, how much of its prompt is prefilled, when its first token
         // came, and which request it is (the order the benchmark sent it in).
@@ -110,7 +106,7 @@ public static class ClosedLoopSimulation
         // Requests waiting to be admitted, admitted and prefilling (only the head may be part-way), and decoding (in
         // the order of their first tokens, which is also the order they finish in: all have O tokens). The first
         // min(N, W + R) requests are sent at once.
-        private readonly Queue<int> waiting = new(Enumerable.Range(0, Math.Min(n, requests.WarmUp + requests.Measured)));
+        private readonly Queue<int> waiting = new(Enumerable.Range(0, Math.Min(n, requests.Total)));
         private readonly Queue<int> prefilling = new();
         private readonly Queue<(int Client, long FirstStep)> decoding = new();
         private readonly List<int> completing = [];
@@ -118,7 +114,7 @@ public static class ClosedLoopSimulation
         private double firstStepsSum;
         private double now;
         private long step;
-        private int sent = Math.Min(n, requests.WarmUp + requests.Measured);
+        private int sent = Math.Min(n, requests.Total);
         private int done;
         private double ttftSum;
         private double tpotSum;
@@ -128,7 +124,7 @@ public static class ClosedLoopSimulation
 
         public ClosedLoopResult Run()
         {
-            while (done < total)
+            while (done < requests.Total)
             {
                 Step();
             }
@@ -239,7 +235,7 @@ public static class ClosedLoopSimulation
         private void Finish(int client)
         {
             done++;
-            if (sent == total)
+            if (sent == requests.Total)
             {
                 return;
             }

@@ -19,7 +19,7 @@ public class ClosedLoopSimulationTests
         Calibration = new GpuCalibration(1, 1, Seconds.FromSeconds(Overhead), Seconds.Zero, "test") { SequenceOverhead = Seconds.FromSeconds(PerSequence) },
     }, 1, 1);
 
-    private static readonly int Requests = ClosedLoopRequests.WarmUpPerClient + ClosedLoopRequests.MeasuredPerClient;
+    private static readonly int Requests = ClosedLoopHarness.Default.WarmUpPerClient + ClosedLoopHarness.Default.MeasuredPerClient;
 
     /// <summary>One step's time by the model: every layer of the batch, the LM head for the sampled tokens, the overhead
     /// of the step and of each sequence it decodes or prefills a chunk of.</summary>
@@ -40,7 +40,7 @@ public class ClosedLoopSimulationTests
         double prefill = StepSeconds(new MixedBatch(0, 0, 100, 100 * 50.0, 0), 1, 1);
         Assert.Equal(prefill, r.TimeToFirstToken.Value, 12);
         Assert.Equal((Decode(1, 101) + Decode(1, 102)) / 2, r.TimePerOutputToken.Value, 12);
-        Assert.Equal(ClosedLoopRequests.MeasuredPerClient, r.Requests);
+        Assert.Equal(ClosedLoopHarness.Default.MeasuredPerClient, r.Requests);
         Assert.Equal(3L * Requests, r.Steps);
     }
 
@@ -55,7 +55,7 @@ public class ClosedLoopSimulationTests
         Assert.Equal(bunch, r.TimeToFirstToken.Value, 12);
         double decodes = Enumerable.Range(1, 49).Sum(g => Decode(4, 1000 + g));
         Assert.Equal(decodes / 49, r.TimePerOutputToken.Value, 12);
-        Assert.Equal(4 * ClosedLoopRequests.MeasuredPerClient, r.Requests);
+        Assert.Equal(4 * ClosedLoopHarness.Default.MeasuredPerClient, r.Requests);
         Assert.Equal(50L * Requests, r.Steps);
     }
 
@@ -156,7 +156,7 @@ public class ClosedLoopSimulationTests
                 Assert.True(r.TimePerOutputToken.Value >= Decode(1, s + 1) * (1 - 1e-12), $"case {i}: TPOT {r.TimePerOutputToken.Value}");
             }
 
-            Assert.Equal(n * ClosedLoopRequests.MeasuredPerClient, r.Requests);
+            Assert.Equal(n * ClosedLoopHarness.Default.MeasuredPerClient, r.Requests);
             Assert.Equal(r, ClosedLoopSimulation.Run(Tp1, s, o, n, cap, engine));
         }
     }
