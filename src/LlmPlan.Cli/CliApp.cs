@@ -51,6 +51,7 @@ public static class CliApp
             RobustCommand.Create(),
             ValidateCommand.Create(),
             CalibrateCommand.Create(),
+            MeasurementsCommand.Create(),
         };
         return root;
     }

@@ -29,7 +29,7 @@ internal sealed class MeasurementOptions
 
     public Option<string?> ClosedLoopRequests { get; } = new("--closed-loop-requests")
     {
-        Description = "The requests per client of the closed-loop benchmarks whose TTFT rows are simulated, WARM:MEASURED: each of N clients' share of the warm-up requests, not measured, and of the measured ones (default 2:10, the counts of Dynamo's GenAI-Perf sweeps; 0:P/N for vllm bench serve --num-prompts P). The rows do not record their harness, and TTFT depends on it.",
+        Description = "The requests per client of the closed-loop benchmarks whose TTFT rows are simulated, WARM:MEASURED: each of N clients' share of the warm-up requests, not measured, and of the measured ones (default 2:10, the counts of Dynamo's GenAI-Perf sweeps; 0:P/N for vllm bench serve --num-prompts P). TTFT depends on the harness; a row whose note records its benchmark's requests (warm_up_requests=W; measured_requests=R, as measurements from-vllm writes) keeps its own.",
         HelpName = "W:R",
     };
 

@@ -1,4 +1,5 @@
 using LlmPlan.Catalog;
+using LlmPlan.Performance;
 using LlmPlan.Units;
 
 namespace LlmPlan.Accuracy;
@@ -176,6 +177,11 @@ public sealed record Measurement
 
     /// <summary>Gets free text about the measurement.</summary>
     public string Note { get; init; } = string.Empty;
+
+    /// <summary>Gets the requests the row's closed-loop benchmark sent, warm-up and measured, when its note says
+    /// (<c>warm_up_requests=W; measured_requests=R</c>, docs/formats.md §12); null when it does not, and the benchmark's
+    /// harness is assumed instead.</summary>
+    public ClosedLoopRequests? Requests { get; init; }
 
     /// <summary>Gets the line of the row in its file (for messages).</summary>
     public int Line { get; init; }

@@ -15,8 +15,9 @@ public sealed record PreparedMeasurement(Measurement Measurement, Deployment? De
     /// <summary>Gets the GPU of the deployment, or null.</summary>
     public GpuSpec? Gpu => Deployment?.Stages[0].Gpu;
 
-    /// <summary>Gets the benchmark harness assumed when the row's closed-loop TTFT is simulated: requests per client,
-    /// warm-up and measured (2 and 10 unless given).</summary>
+    /// <summary>Gets the benchmark harness assumed when the row's closed-loop TTFT is simulated and the row does not say
+    /// what its benchmark sent (<see cref="Measurement.Requests"/>): requests per client, warm-up and measured (2 and 10
+    /// unless given).</summary>
     public ClosedLoopHarness Harness { get; init; } = ClosedLoopHarness.Default;
 }
 
@@ -145,7 +146,7 @@ public static class MeasurementPredictor
 
         if (SimulatesTimeToFirstToken(prepared))
         {
-            ClosedLoopResult run = ClosedLoopSimulation.Run(deployment, s, o, m.Load.Sequences, e.MaxConcurrency, engine, prepared.Harness.For(m.Load.Sequences));
+            ClosedLoopResult run = ClosedLoopSimulation.Run(deployment, s, o, m.Load.Sequences, e.MaxConcurrency, engine, m.Requests ?? prepared.Harness.For(m.Load.Sequences));
             return new MeasurementPrediction(m, run.TimeToFirstToken.Milliseconds, string.Empty);
         }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using LlmPlan.Accuracy;
 using LlmPlan.Catalog;
+using LlmPlan.Performance;
 using LlmPlan.Units;
 using LlmPlan.Validation;
 
@@ -120,6 +121,7 @@ public static class MeasurementReader
         var (input, output) = ReadLengths(row, metric, errors);
         MeasuredLoad? load = ReadLoad(row, metric, errors);
         double? value = row.Number("value", errors, 0, exclusiveMinimum: true);
+        ClosedLoopRequests? requests = ReadRequests(row, load, errors);
         if (errors.All.Count > before)
         {
             return null;
@@ -130,8 +132,74 @@ public static class MeasurementReader
             Id = id!, Source = source!, Engine = engine!, Model = model!, Gpu = gpu!, Precision = precision!.Value,
             TensorParallel = tp!.Value, PipelineParallel = pp!.Value, Replicas = replicas!.Value, InputTokens = input,
             OutputTokens = output, Load = load!.Value, Metric = metric!.Value, Value = value!.Value, Note = row.Text("note"),
-            Line = row.Line,
+            Requests = requests, Line = row.Line,
         };
+    }
+
+    /// <summary>The note item that gives the warm-up requests a closed-loop benchmark sent in all.</summary>
+    public const string WarmUpRequestsItem = "warm_up_requests";
+
+    /// <summary>The note item that gives the measured requests a closed-loop benchmark sent in all.</summary>
+    public const string MeasuredRequestsItem = "measured_requests";
+
+    /// <summary>The requests of the row's closed-loop benchmark, from the note's <c>warm_up_requests=W</c> and
+    /// <c>measured_requests=R</c> items (items are separated by <c>;</c>); null when the note has neither.</summary>
+    private static ClosedLoopRequests? ReadRequests(CsvRow row, MeasuredLoad? load, InputErrors errors)
+    {
+        int? warmUp = null;
+        int? measured = null;
+        bool bad = false;
+        string where = row.Where("note");
+        foreach (string item in row.Text("note").Split(';'))
+        {
+            int eq = item.IndexOf('=', StringComparison.Ordinal);
+            string key = eq < 0 ? string.Empty : item[..eq].Trim();
+            bool isWarmUp = string.Equals(key, WarmUpRequestsItem, StringComparison.Ordinal);
+            if (!isWarmUp && !string.Equals(key, MeasuredRequestsItem, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            string text = item[(eq + 1)..].Trim();
+            int minimum = isWarmUp ? 0 : 1;
+            if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count < minimum)
+            {
+                errors.Add(where, $"'{item.Trim()}' needs a whole number of requests, at least {minimum}, e.g. {key}={(isWarmUp ? "0" : "200")}.");
+                bad = true;
+            }
+            else if ((isWarmUp ? warmUp : measured) is not null)
+            {
+                errors.Add(where, $"'{key}' is given twice. Give it once.");
+                bad = true;
+            }
+            else if (isWarmUp)
+            {
+                warmUp = count;
+            }
+            else
+            {
+                measured = count;
+            }
+        }
+
+        if (bad || (warmUp is null && measured is null))
+        {
+            return null;
+        }
+
+        if (measured is null)
+        {
+            errors.Add(where, $"'{WarmUpRequestsItem}' needs '{MeasuredRequestsItem}' beside it: the requests the benchmark measured in all, e.g. {MeasuredRequestsItem}=200.");
+            return null;
+        }
+
+        if (load is { Kind: not LoadKind.Closed } l)
+        {
+            errors.Add(where, $"'{WarmUpRequestsItem}' and '{MeasuredRequestsItem}' describe a closed-loop benchmark, but the row's concurrency is {l}. Remove them, or give the clients as a whole number.");
+            return null;
+        }
+
+        return new ClosedLoopRequests(warmUp ?? 0, measured.Value);
     }
 
     private static readonly IReadOnlyList<(string Word, MeasuredMetric Value, string Meaning)> MetricChoices =

@@ -38,6 +38,22 @@ public class MeasurementPredictorTests
     }
 
     [Fact]
+    public void Should_simulate_the_requests_the_row_gives_When_its_note_names_them_whatever_the_harness()
+    {
+        // Given a closed-loop TTFT row of 16 clients whose benchmark sent 40 requests without warm-up, read with a
+        // harness of 2 warm-up and 10 measured requests per client
+        Measurement m = Row(MeasuredMetric.TimeToFirstToken, MeasuredLoad.Closed(16)) with { Requests = new ClosedLoopRequests(0, 40) };
+        PreparedMeasurement p = MeasurementPredictor.Prepare(m, Catalog, null, new ClosedLoopHarness(2, 10));
+        Evaluation e = PerformanceModel.Evaluate(p.Deployment!, new Workload(1000, 48, 16), p.Engine.Settings);
+
+        // Then the TTFT is the simulation of the row's 40 requests, not of the harness's 32 + 160
+        double own = ClosedLoopSimulation.Run(p.Deployment!, 1000, 48, 16, e.MaxConcurrency, p.Engine.Settings, new ClosedLoopRequests(0, 40)).TimeToFirstToken.Milliseconds;
+        double harness = ClosedLoopSimulation.Run(p.Deployment!, 1000, 48, 16, e.MaxConcurrency, p.Engine.Settings, new ClosedLoopRequests(32, 160)).TimeToFirstToken.Milliseconds;
+        Assert.Equal(own, MeasurementPredictor.Predict(p).Predicted!.Value, 9);
+        Assert.NotEqual(harness, own, 3);
+    }
+
+    [Fact]
     public void Should_simulate_the_benchmark_When_a_closed_loop_ttft_row_runs_on_one_stage()
     {
         // Given 16 closed-loop clients of 1000 + 48 tokens on one stage

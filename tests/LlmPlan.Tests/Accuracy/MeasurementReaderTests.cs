@@ -123,4 +123,87 @@ public class MeasurementReaderTests
         Assert.Equal(274, rows.Count(r => r.Load.Kind == LoadKind.Max));
         Assert.Equal(36, rows.Count(r => r.Metric == MeasuredMetric.LayerDecode && r.InputTokens is null));
     }
+
+    [Fact]
+    public void Should_read_the_requests_of_a_closed_loop_When_the_note_gives_them()
+    {
+        // Given closed-loop rows whose notes give the requests their benchmark sent, among other note items
+        var (rows, errors) = Parse(
+            Header,
+            "a,s,vllm,llama-3.1-8b,H100-SXM-80GB,bf16,1,1,1,1024,128,64,ttft_ms,400,file=r.json; warm_up_requests=128; measured_requests=640",
+            "b,s,vllm,llama-3.1-8b,H100-SXM-80GB,bf16,1,1,1,1024,128,64,ttft_ms,400, measured_requests = 200 ",
+            "c,s,vllm,llama-3.1-8b,H100-SXM-80GB,bf16,1,1,1,1024,128,64,ttft_ms,400,aic_id=x; includes queueing");
+
+        // Then the counts are read (the warm-up 0 when only the measured ones are given), and a row without them has none
+        Assert.Empty(errors);
+        Assert.Equal(new LlmPlan.Performance.ClosedLoopRequests(128, 640), rows[0].Requests);
+        Assert.Equal(new LlmPlan.Performance.ClosedLoopRequests(0, 200), rows[1].Requests);
+        Assert.Null(rows[2].Requests);
+    }
+
+    [Fact]
+    public void Should_report_each_malformed_request_count_When_the_note_items_are_wrong()
+    {
+        // Given a count that is not a whole number, a measured count of 0, a repeated item, a warm-up alone and counts
+        // on a row that is not a closed loop
+        var (rows, errors) = Parse(
+            Header,
+            "a,s,vllm,llama-3.1-8b,H100-SXM-80GB,bf16,1,1,1,1024,128,64,ttft_ms,400,measured_requests=2.5",
+            "b,s,vllm,llama-3.1-8b,H100-SXM-80GB,bf16,1,1,1,1024,128,64,ttft_ms,400,measured_requests=0",
+            "c,s,vllm,llama-3.1-8b,H100-SXM-80GB,bf16,1,1,1,1024,128,64,ttft_ms,400,measured_requests=10; measured_requests=20",
+            "d,s,vllm,llama-3.1-8b,H100-SXM-80GB,bf16,1,1,1,1024,128,64,ttft_ms,400,warm_up_requests=10",
+            "e,s,vllm,llama-3.1-8b,H100-SXM-80GB,bf16,1,1,1,1024,128,qps:2,ttft_ms,400,measured_requests=10");
+
+        // Then each is reported with its line and column, and no row is read
+        Assert.Empty(rows);
+        Assert.Equal(
+            [
+                "m.csv line 2, column 'note': 'measured_requests=2.5' needs a whole number of requests, at least 1, e.g. measured_requests=200.",
+                "m.csv line 3, column 'note': 'measured_requests=0' needs a whole number of requests, at least 1, e.g. measured_requests=200.",
+                "m.csv line 4, column 'note': 'measured_requests' is given twice. Give it once.",
+                "m.csv line 5, column 'note': 'warm_up_requests' needs 'measured_requests' beside it: the requests the benchmark measured in all, e.g. measured_requests=200.",
+                "m.csv line 6, column 'note': 'warm_up_requests' and 'measured_requests' describe a closed-loop benchmark, but the row's concurrency is qps:2. Remove them, or give the clients as a whole number.",
+            ],
+            errors);
+    }
+
+    [Fact]
+    public void Should_read_back_equal_rows_When_random_rows_are_written()
+    {
+        // Given seeded random rows of every metric, load kind and precision, with notes that need quoting
+        var random = new Random(20261202);
+        Precision[] precisions = [.. PrecisionFacts.All];
+        var rows = new List<Measurement>();
+        for (int i = 0; i < 200; i++)
+        {
+            var metric = MeasuredMetricFacts.All[random.Next(MeasuredMetricFacts.All.Count)].Metric;
+            MeasuredLoad load = metric.IsLayer() || random.Next(3) == 0 ? MeasuredLoad.Closed(random.Next(1, 513))
+                : random.Next(2) == 0 ? MeasuredLoad.Max
+                : MeasuredLoad.OpenLoop(random.Next(2) == 0 ? null : LlmPlan.Units.RequestsPerSecond.FromRequestsPerSecond(random.NextDouble() * 50 + 0.01));
+            bool closed = load.Kind == LoadKind.Closed && !metric.IsLayer();
+            var requests = closed && random.Next(2) == 0 ? new LlmPlan.Performance.ClosedLoopRequests(random.Next(0, 100), random.Next(1, 1000)) : null;
+            string note = random.Next(2) == 0 ? "a, \"quoted\" note" : string.Empty;
+            if (requests is not null)
+            {
+                note += $"; warm_up_requests={requests.WarmUp}; measured_requests={requests.Measured}";
+            }
+
+            rows.Add(new Measurement
+            {
+                Id = "r" + i, Source = "s", Engine = "vllm:0.12.0", Model = "llama-3.1-8b", Gpu = "H100-SXM-80GB",
+                Precision = precisions[random.Next(precisions.Length)], TensorParallel = random.Next(1, 9), PipelineParallel = random.Next(1, 5),
+                Replicas = random.Next(1, 4), InputTokens = metric == MeasuredMetric.LayerDecode && random.Next(2) == 0 ? null : random.Next(1, 8193),
+                OutputTokens = metric.IsLayer() ? null : random.Next(1, 2049), Load = load, Metric = metric,
+                Value = Math.Exp((random.NextDouble() * 20) - 10), Note = note, Requests = requests, Line = i + 2,
+            });
+        }
+
+        // When written and read back
+        var errors = new InputErrors();
+        IReadOnlyList<Measurement> read = MeasurementReader.Parse("m.csv", MeasurementWriter.Csv(rows), errors);
+
+        // Then every row comes back equal, the value to the last bit
+        Assert.Empty(errors.All);
+        Assert.Equal(rows, read);
+    }
 }

@@ -1,0 +1,98 @@
+using System.CommandLine;
+using LlmPlan.Accuracy;
+using LlmPlan.Catalog;
+using LlmPlan.Cli.Rendering;
+using LlmPlan.IO;
+using LlmPlan.Validation;
+
+namespace LlmPlan.Cli.Commands;
+
+/// <summary><c>llmplan measurements from-vllm</c>: turns vLLM benchmark result files into a measurement file.</summary>
+internal static class MeasurementsCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("measurements", "Write measurement files (the CSV validate and calibrate read) from benchmark results.");
+        command.Add(FromVllm());
+        return command;
+    }
+
+    private static Command FromVllm()
+    {
+        var files = new Argument<string[]>("RESULT") { Description = "Result JSON files of vllm bench serve --save-result (or benchmark_serving.py) and vllm bench throughput --output-json (or benchmark_throughput.py).", Arity = ArgumentArity.OneOrMore };
+        var model = new Option<string>("--model") { Description = "The served model's catalog id (llmplan catalog models).", HelpName = "ID", Required = true };
+        var gpu = new Option<string>("--gpu") { Description = "The GPU's catalog id (llmplan catalog gpus).", HelpName = "ID", Required = true };
+        var precision = new Option<string>("--precision") { Description = "The weight precision served: fp16, bf16, fp8, int8, int4 or fp4.", HelpName = "P", DefaultValueFactory = _ => "bf16" };
+        var tp = new Option<int>("--tp") { Description = "The server's --tensor-parallel-size.", HelpName = "N", DefaultValueFactory = _ => 1 };
+        var pp = new Option<int>("--pp") { Description = "The server's --pipeline-parallel-size.", HelpName = "N", DefaultValueFactory = _ => 1 };
+        var replicas = new Option<int>("--replicas") { Description = "Data-parallel replicas behind the endpoint the benchmark drove.", HelpName = "N", DefaultValueFactory = _ => 1 };
+        var engine = new Option<string>("--engine") { Description = "The engine column: the server's engine and version, e.g. vllm:0.12.0 (its family picks the engine's settings in validate and calibrate).", HelpName = "ENGINE", DefaultValueFactory = _ => "vllm" };
+        var input = new Option<int?>("--input-tokens") { Description = "Prompt tokens per request of a vllm bench throughput run (its file records only the sum; the run's --input-len).", HelpName = "S" };
+        var output = new Option<int?>("--output-tokens") { Description = "Output tokens per request of a vllm bench throughput run (the run's --output-len).", HelpName = "O" };
+        var catalog = CommonOptions.Catalog();
+        var outFile = CommonOptions.Out("Write the measurement CSV to FILE (replaced if it exists) and print a summary; without it the CSV goes to standard output.");
+        var command = new Command("from-vllm", "Turn vLLM benchmark results into measurement rows: a serving run (vllm bench serve --save-result) gives TTFT, TPOT and output tokens/s, with its load (a closed loop of --max-concurrency clients, qps:R, or qps:inf) and, for a closed loop, the requests it sent, which validate's simulation of the benchmark uses; a throughput run (vllm bench throughput --output-json) gives requests/s at max. The results do not record what was served: give it with --model, --gpu, --precision, --tp, --pp and --engine. Ids are each file's name and the metric.")
+        {
+            files, model, gpu, precision, tp, pp, replicas, engine, input, output, catalog, outFile,
+        };
+        command.SetAction(parse =>
+        {
+            var errors = new InputErrors();
+            string[] paths = parse.GetValue(files) ?? [];
+            string? path = parse.GetValue(outFile);
+            CommonOptions.RefuseInputAsOutput(path, "--out", paths, errors);
+            HardwareCatalog loaded = CommonOptions.LoadCatalog(parse.GetValue(catalog));
+            ModelArchitecture? served = loaded.RequireModel(parse.GetValue(model)!, "--model", errors);
+            GpuSpec? device = loaded.RequireGpu(parse.GetValue(gpu)!, "--gpu", errors);
+            var (weights, _) = CommonOptions.Precisions(parse.GetValue(precision), null, Precision.Bf16, null, errors);
+            string engineText = parse.GetValue(engine)!.Trim();
+            if (engineText.Length == 0 || engineText.Contains(',', StringComparison.Ordinal))
+            {
+                errors.Add("--engine", $"'{engineText}' is not an engine. Write the engine and its version, e.g. vllm:0.12.0.");
+            }
+
+            int t = AtLeastOne(parse, tp, errors);
+            int p = AtLeastOne(parse, pp, errors);
+            int r = AtLeastOne(parse, replicas, errors);
+            int? s = CommonOptions.AtLeastOneOrNull(parse, input, errors);
+            int? o = CommonOptions.AtLeastOneOrNull(parse, output, errors);
+            errors.ThrowIfAny();
+
+            var setup = new VllmBenchmarkSetup(engineText, served!.Id, device!.Id, weights, t, p, r, s, o);
+            IReadOnlyList<Measurement> rows = VllmBenchmarkImport.Read(paths, setup, errors);
+            errors.ThrowIfAny();
+            string csv = MeasurementWriter.Csv(rows);
+            TextWriter writer = parse.InvocationConfiguration.Output;
+            if (path is null)
+            {
+                writer.Write(csv);
+                return (int)ExitCode.Ok;
+            }
+
+            CommonOptions.WriteFile(path, csv);
+            writer.WriteLine(Invariant.Text($"{rows.Count} measurement rows from {paths.Length} file(s) written to {path}."));
+            Tables.Write(
+                writer,
+                null,
+                ["id", "concurrency", "input", "output", "metric", "value"],
+                [.. rows.Select(m => (IReadOnlyList<string>)[m.Id, m.Load.ToString(), Whole(m.InputTokens), Whole(m.OutputTokens), m.Metric.Name(), CsvWriter.Number(m.Value, 3)])],
+                new HashSet<int> { 2, 3, 5 });
+            return (int)ExitCode.Ok;
+        });
+        return command;
+    }
+
+    private static int AtLeastOne(ParseResult parse, Option<int> option, InputErrors errors)
+    {
+        int value = parse.GetValue(option);
+        if (value < 1)
+        {
+            errors.Add(option.Name, Invariant.Text($"{value} is out of range; it must be at least 1."));
+            return 1;
+        }
+
+        return value;
+    }
+
+    private static string Whole(int? value) => value is { } v ? v.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty;
+}
