@@ -27,6 +27,8 @@ public class ReaderFuzzTests
         { "melange.json", Path.Combine(Examples, "fleet", "melange-llama2-7b-arena.json"), "melange" },
         { "fleet-spec.yaml", Path.Combine(Examples, "fleet", "llama-3.1-8b-spec.yaml"), "fleet-spec" },
         { "measurements.csv", Path.Combine(Examples, "validate", "sample.csv"), "measurements" },
+        { "serve.json", Path.Combine(Examples, "validate", "vllm", "serve-llama-3.1-8b-h100-c64.json"), "vllm" },
+        { "throughput.json", Path.Combine(Examples, "validate", "vllm", "throughput-llama-3.1-8b-h100.json"), "vllm" },
     };
 
     [Theory]
@@ -57,6 +59,7 @@ public class ReaderFuzzTests
                 "config-dir" => ["evaluate", "--sweep", "--config-dir", temp.Path, "--output-tokens", "64", "--model", "llama-3.1-8b"],
                 "fleet-spec" => ["fleet", path],
                 "measurements" => ["validate", "--measurements", path, "--out", Path.Combine(temp.Path, "out")],
+                "vllm" => ["measurements", "from-vllm", path, "--model", "llama-3.1-8b", "--gpu", "H100-SXM-80GB", "--input-tokens", "1024", "--output-tokens", "128"],
                 _ => ["catalog", "models", "--catalog", temp.Path],
             };
 
