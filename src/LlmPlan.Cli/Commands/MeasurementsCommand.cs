@@ -13,28 +13,44 @@ internal static class MeasurementsCommand
     public static Command Create()
     {
         var command = new Command("measurements", "Write measurement files (the CSV validate and calibrate read) from benchmark results.");
-        command.Add(FromVllm());
+        command.Add(FromResults(
+            "from-vllm",
+            "vllm",
+            "Result JSON files of vllm bench serve --save-result (or benchmark_serving.py) and vllm bench throughput --output-json (or benchmark_throughput.py).",
+            "Turn vLLM benchmark results into measurement rows: a serving run (vllm bench serve --save-result) gives TTFT, TPOT and output tokens/s, with its load (a closed loop of --max-concurrency clients, qps:R, or qps:inf) and, for a closed loop, the requests it sent, which validate's simulation of the benchmark uses; a throughput run (vllm bench throughput --output-json) gives requests/s at max. The results do not record what was served: give it with --model, --gpu, --precision, --tp, --pp and --engine. Ids are each file's name and the metric."));
+        command.Add(FromResults(
+            "from-sglang",
+            "sglang",
+            "Result files of python -m sglang.bench_serving --output-file: JSON lines, one run per line.",
+            "Turn SGLang benchmark results (python -m sglang.bench_serving --output-file, one run per line) into measurement rows: TTFT, TPOT and output tokens/s of each run, with its load (a closed loop of --max-concurrency clients, qps:R, or qps:inf) and, for a closed loop, the requests it completed, which validate's simulation of the benchmark uses. The results do not record what was served: give it with --model, --gpu, --precision, --tp, --pp and --engine. Ids are each file's name, the line and the metric."));
         return command;
     }
 
-    private static Command FromVllm()
+    private static Command FromResults(string name, string defaultEngine, string filesDescription, string description)
     {
-        var files = new Argument<string[]>("RESULT") { Description = "Result JSON files of vllm bench serve --save-result (or benchmark_serving.py) and vllm bench throughput --output-json (or benchmark_throughput.py).", Arity = ArgumentArity.OneOrMore };
+        var files = new Argument<string[]>("RESULT") { Description = filesDescription, Arity = ArgumentArity.OneOrMore };
         var model = new Option<string>("--model") { Description = "The served model's catalog id (llmplan catalog models).", HelpName = "ID", Required = true };
         var gpu = new Option<string>("--gpu") { Description = "The GPU's catalog id (llmplan catalog gpus).", HelpName = "ID", Required = true };
         var precision = new Option<string>("--precision") { Description = "The weight precision served: fp16, bf16, fp8, int8, int4 or fp4.", HelpName = "P", DefaultValueFactory = _ => "bf16" };
         var tp = new Option<int>("--tp") { Description = "The server's --tensor-parallel-size.", HelpName = "N", DefaultValueFactory = _ => 1 };
         var pp = new Option<int>("--pp") { Description = "The server's --pipeline-parallel-size.", HelpName = "N", DefaultValueFactory = _ => 1 };
         var replicas = new Option<int>("--replicas") { Description = "Data-parallel replicas behind the endpoint the benchmark drove.", HelpName = "N", DefaultValueFactory = _ => 1 };
-        var engine = new Option<string>("--engine") { Description = "The engine column: the server's engine and version, e.g. vllm:0.12.0 (its family picks the engine's settings in validate and calibrate).", HelpName = "ENGINE", DefaultValueFactory = _ => "vllm" };
+        var engine = new Option<string>("--engine") { Description = $"The engine column: the server's engine and version, e.g. {defaultEngine}:{(defaultEngine == "vllm" ? "0.12.0" : "0.5.6")} (its family picks the engine's settings in validate and calibrate).", HelpName = "ENGINE", DefaultValueFactory = _ => defaultEngine };
         var input = new Option<int?>("--input-tokens") { Description = "Prompt tokens per request of a vllm bench throughput run (its file records only the sum; the run's --input-len).", HelpName = "S" };
         var output = new Option<int?>("--output-tokens") { Description = "Output tokens per request of a vllm bench throughput run (the run's --output-len).", HelpName = "O" };
         var catalog = CommonOptions.Catalog();
         var outFile = CommonOptions.Out("Write the measurement CSV to FILE (replaced if it exists) and print a summary; without it the CSV goes to standard output.");
-        var command = new Command("from-vllm", "Turn vLLM benchmark results into measurement rows: a serving run (vllm bench serve --save-result) gives TTFT, TPOT and output tokens/s, with its load (a closed loop of --max-concurrency clients, qps:R, or qps:inf) and, for a closed loop, the requests it sent, which validate's simulation of the benchmark uses; a throughput run (vllm bench throughput --output-json) gives requests/s at max. The results do not record what was served: give it with --model, --gpu, --precision, --tp, --pp and --engine. Ids are each file's name and the metric.")
+        var command = new Command(name, description)
         {
-            files, model, gpu, precision, tp, pp, replicas, engine, input, output, catalog, outFile,
+            files, model, gpu, precision, tp, pp, replicas, engine, catalog, outFile,
         };
+        bool throughputFiles = defaultEngine == "vllm";
+        if (throughputFiles)
+        {
+            command.Add(input);
+            command.Add(output);
+        }
+
         command.SetAction(parse =>
         {
             var errors = new InputErrors();
@@ -54,12 +70,12 @@ internal static class MeasurementsCommand
             int t = AtLeastOne(parse, tp, errors);
             int p = AtLeastOne(parse, pp, errors);
             int r = AtLeastOne(parse, replicas, errors);
-            int? s = CommonOptions.AtLeastOneOrNull(parse, input, errors);
-            int? o = CommonOptions.AtLeastOneOrNull(parse, output, errors);
+            int? s = throughputFiles ? CommonOptions.AtLeastOneOrNull(parse, input, errors) : null;
+            int? o = throughputFiles ? CommonOptions.AtLeastOneOrNull(parse, output, errors) : null;
             errors.ThrowIfAny();
 
-            var setup = new VllmBenchmarkSetup(engineText, served!.Id, device!.Id, weights, t, p, r, s, o);
-            IReadOnlyList<Measurement> rows = VllmBenchmarkImport.Read(paths, setup, errors);
+            var setup = new BenchmarkSetup(engineText, served!.Id, device!.Id, weights, t, p, r, s, o);
+            IReadOnlyList<Measurement> rows = BenchmarkResultImport.Read(paths, setup, errors);
             errors.ThrowIfAny();
             string csv = MeasurementWriter.Csv(rows);
             TextWriter writer = parse.InvocationConfiguration.Output;

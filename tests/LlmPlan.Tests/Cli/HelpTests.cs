@@ -17,6 +17,8 @@ public class HelpTests
     [InlineData("validate")]
     [InlineData("calibrate")]
     [InlineData("measurements from-vllm")]
+    [InlineData("measurements from-sglang")]
+    [InlineData("measurements")]
     public void Should_match_the_golden_help_When_help_is_asked(string command)
     {
         // Given a command, When --help is asked, Then the text is the reviewed one and the exit code 0.

@@ -79,4 +79,27 @@ public class MeasurementsCommandTests
         Assert.Equal($"error: invalid input:\n  --out: names the input file '{result}', which is never overwritten; write to another file.\n", r.Error);
         Assert.Equal(before, File.ReadAllText(result));
     }
+
+    [Fact]
+    public void Should_simulate_each_runs_benchmark_When_an_sglang_result_file_is_converted_and_validated()
+    {
+        // Given the SGLang example: two runs, 40 requests over 8 clients and 320 over 64, whose numbers are LlmPlan's own
+        // simulation (examples/validate/sglang/README.md)
+        using var folder = new TempFolder();
+        string csv = Path.Combine(folder.Path, "sglang.csv");
+        string input = Path.Combine(CliRun.RepositoryRoot, "examples", "validate", "sglang", "bench-serving-llama-3.1-8b-h100.jsonl");
+        CliResult converted = CliRun.Run("measurements", "from-sglang", input, "--model", "llama-3.1-8b", "--gpu", "H100-SXM-80GB", "--engine", "sglang:0.5.6", "--out", csv);
+
+        // When validated
+        CliResult r = CliRun.Run("validate", "--measurements", csv, "--out", Path.Combine(folder.Path, "out"));
+
+        // Then both TTFT rows are predicted as written, each from its own run's requests
+        Assert.Equal(0, converted.ExitCode);
+        Assert.Equal(0, r.ExitCode);
+        Golden.Verify("Measurements", "from-sglang", "csv", File.ReadAllText(csv));
+        var ttft = File.ReadAllLines(Path.Combine(folder.Path, "out", "predictions.csv")).Where(l => l.Contains(",ttft_ms,", StringComparison.Ordinal))
+            .Select(l => l.Split(',')).Select(c => (Measured: double.Parse(c[2], CultureInfo.InvariantCulture), Predicted: double.Parse(c[3], CultureInfo.InvariantCulture))).ToList();
+        Assert.Equal(2, ttft.Count);
+        Assert.All(ttft, t => Assert.Equal(t.Measured, t.Predicted, 0.001));
+    }
 }

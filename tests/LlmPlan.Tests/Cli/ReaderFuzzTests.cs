@@ -29,6 +29,7 @@ public class ReaderFuzzTests
         { "measurements.csv", Path.Combine(Examples, "validate", "sample.csv"), "measurements" },
         { "serve.json", Path.Combine(Examples, "validate", "vllm", "serve-llama-3.1-8b-h100-c64.json"), "vllm" },
         { "throughput.json", Path.Combine(Examples, "validate", "vllm", "throughput-llama-3.1-8b-h100.json"), "vllm" },
+        { "runs.jsonl", Path.Combine(Examples, "validate", "sglang", "bench-serving-llama-3.1-8b-h100.jsonl"), "sglang" },
     };
 
     [Theory]
@@ -60,6 +61,7 @@ public class ReaderFuzzTests
                 "fleet-spec" => ["fleet", path],
                 "measurements" => ["validate", "--measurements", path, "--out", Path.Combine(temp.Path, "out")],
                 "vllm" => ["measurements", "from-vllm", path, "--model", "llama-3.1-8b", "--gpu", "H100-SXM-80GB", "--input-tokens", "1024", "--output-tokens", "128"],
+                "sglang" => ["measurements", "from-sglang", path, "--model", "llama-3.1-8b", "--gpu", "H100-SXM-80GB"],
                 _ => ["catalog", "models", "--catalog", temp.Path],
             };
 

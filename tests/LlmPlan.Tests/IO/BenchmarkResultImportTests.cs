@@ -6,14 +6,14 @@ using LlmPlan.Validation;
 
 namespace LlmPlan.Tests.IO;
 
-public class VllmBenchmarkImportTests
+public class BenchmarkResultImportTests
 {
-    private static readonly VllmBenchmarkSetup Setup = new("vllm:0.12.0", "llama-3.1-8b", "H100-SXM-80GB", Precision.Bf16, 2, 1, 1, null, null);
+    private static readonly BenchmarkSetup Setup = new("vllm:0.12.0", "llama-3.1-8b", "H100-SXM-80GB", Precision.Bf16, 2, 1, 1, null, null);
 
-    private static (IReadOnlyList<Measurement> Rows, IReadOnlyList<string> Errors) Parse(string json, VllmBenchmarkSetup? setup = null, string name = "r.json")
+    private static (IReadOnlyList<Measurement> Rows, IReadOnlyList<string> Errors) Parse(string json, BenchmarkSetup? setup = null, string name = "r.json")
     {
         var errors = new InputErrors();
-        IReadOnlyList<Measurement> rows = VllmBenchmarkImport.Parse(name, json, setup ?? Setup, errors);
+        IReadOnlyList<Measurement> rows = BenchmarkResultImport.Parse(name, json, setup ?? Setup, errors);
         return (rows, errors.All.Select(e => e.ToString()).ToList());
     }
 
@@ -137,8 +137,8 @@ public class VllmBenchmarkImportTests
         var (_, list) = Parse("[1, 2]");
         var (_, broken) = Parse("{\"mean_ttft_ms\": ");
 
-        Assert.Equal(["r.json line 1: is neither a vllm bench serve result (it has no 'mean_ttft_ms') nor a vllm bench throughput result (no 'requests_per_second'). Pass the file written by --save-result or --output-json."], other);
-        Assert.Equal(["r.json line 1: must be the JSON object vllm bench serve --save-result or vllm bench throughput --output-json writes."], list);
+        Assert.Equal(["r.json line 1: is neither a serving result (it has no 'mean_ttft_ms') nor a vllm bench throughput result (no 'requests_per_second'). Pass the file written by vllm bench serve --save-result, vllm bench throughput --output-json or sglang.bench_serving --output-file."], other);
+        Assert.Equal(["r.json line 1: must be the JSON object vllm bench serve --save-result, vllm bench throughput --output-json or sglang.bench_serving --output-file writes."], list);
         Assert.StartsWith("r.json line 2, column 1: not valid YAML/JSON: ", Assert.Single(broken), StringComparison.Ordinal);
     }
 
@@ -151,7 +151,7 @@ public class VllmBenchmarkImportTests
         string missing = Path.Combine(folder.Path, "none.json");
         var errors = new InputErrors();
 
-        IReadOnlyList<Measurement> rows = VllmBenchmarkImport.Read([a, b, missing], Setup, errors);
+        IReadOnlyList<Measurement> rows = BenchmarkResultImport.Read([a, b, missing], Setup, errors);
 
         Assert.Empty(rows);
         Assert.Equal(
@@ -160,5 +160,38 @@ public class VllmBenchmarkImportTests
                 $"{missing}: the file does not exist. Check the path.",
             ],
             errors.All.Select(e => e.ToString()));
+    }
+
+    private static string SglangRun(int clients, int completed) => $$"""
+        {"backend": "sglang", "dataset_name": "random", "request_rate": Infinity, "max_concurrency": {{clients}}, "duration": 11.0, "completed": {{completed}}, "total_input_tokens": {{completed * 2048}}, "total_output_tokens": {{completed * 256}}, "total_output_tokens_retokenized": {{completed * 256}}, "request_throughput": 3.6, "output_throughput": 925.4, "mean_ttft_ms": 177.9, "mean_tpot_ms": 7.98}
+        """;
+
+    [Fact]
+    public void Should_give_each_line_its_rows_When_an_sglang_result_file_holds_several_runs()
+    {
+        // Given sglang.bench_serving's appended results: two runs with a blank line between them, an infinite rate written
+        // as Python's Infinity, and no num_prompts
+        var (rows, errors) = Parse(SglangRun(8, 40) + "\n\n" + SglangRun(64, 320) + "\n", name: "s.jsonl");
+
+        // Then each run gives its rows, ids and notes carry the line, and a closed loop measured what it completed
+        Assert.Empty(errors);
+        Assert.Equal(["s-1-ttft_ms", "s-1-tpot_ms", "s-1-output_tokens_per_s", "s-3-ttft_ms", "s-3-tpot_ms", "s-3-output_tokens_per_s"], rows.Select(r => r.Id));
+        Assert.All(rows, r => Assert.Equal("sglang bench_serving", r.Source));
+        Assert.Equal([MeasuredLoad.Closed(8), MeasuredLoad.Closed(64)], [rows[0].Load, rows[3].Load]);
+        Assert.Equal([new ClosedLoopRequests(0, 40), new ClosedLoopRequests(0, 320)], [rows[0].Requests!, rows[3].Requests!]);
+        Assert.Equal("file=s.jsonl; line=3; completed=320; request_rate=inf; max_concurrency=64; burstiness=1.0; backend=sglang; dataset_name=random; warm_up_requests=0; measured_requests=320", rows[3].Note);
+    }
+
+    [Fact]
+    public void Should_name_the_line_When_a_run_of_an_sglang_file_is_wrong_or_the_file_holds_none()
+    {
+        var (rows, errors) = Parse(SglangRun(8, 40) + "\n" + SglangRun(8, 40).Replace("\"mean_ttft_ms\": 177.9", "\"mean_ttft_ms\": null", StringComparison.Ordinal) + "\n{\"x\": ", name: "s.jsonl");
+        var (_, empty) = Parse("\n\n", name: "s.jsonl");
+
+        Assert.Empty(rows);
+        Assert.Equal(2, errors.Count);
+        Assert.Equal("s.jsonl line 2, field 'mean_ttft_ms': 'null' is not a number. Write a finite number with '.' as the decimal separator.", errors[0]);
+        Assert.StartsWith("s.jsonl line 4, column 1: not valid YAML/JSON: ", errors[1], StringComparison.Ordinal);
+        Assert.Equal(["s.jsonl: has no result line. Pass the file sglang.bench_serving --output-file wrote."], empty);
     }
 }
