@@ -51,10 +51,9 @@ internal static class CalibrateCommand
                 errors.Add("--out", $"'{outPath}' must end in .csv.");
             }
 
-            string measurements = parse.GetValue(options.Measurements)!;
-            CommonOptions.RefuseInputAsOutput(holdOut is not null && outPath is not null ? Path.Combine(outPath, ValidationWriter.PredictionsFile) : outPath, "--out", [measurements], errors);
+            CommonOptions.RefuseInputAsOutput(holdOut is not null && outPath is not null ? Path.Combine(outPath, ValidationWriter.PredictionsFile) : outPath, "--out", options.Files(parse), errors);
             var (rows, catalog) = options.Load(parse, errors);
-            string name = Path.GetFileName(measurements);
+            string name = options.Names(parse);
             TextWriter writer = parse.InvocationConfiguration.Output;
             if (holdOut is { } kind)
             {

@@ -12,12 +12,20 @@ namespace LlmPlan.Cli.Commands;
 /// sequence caps and the harness of closed-loop benchmarks.</summary>
 internal sealed class MeasurementOptions
 {
-    public Option<string> Measurements { get; } = new("--measurements")
+    public Option<string[]> Measurements { get; } = new("--measurements")
     {
-        Description = "A measurement CSV (header id,source,engine,model,gpu,precision,tp,pp,replicas,input_tokens,output_tokens,concurrency,metric,value,note; docs/formats.md).",
+        Description = "Measurement CSVs (header id,source,engine,model,gpu,precision,tp,pp,replicas,input_tokens,output_tokens,concurrency,metric,value,note; docs/formats.md), read as one: ids must differ across them. Give your own file beside examples/validate/calibration.csv to fit and check yours together with the project's measurements.",
         HelpName = "FILE",
         Required = true,
+        AllowMultipleArgumentsPerToken = true,
+        Arity = ArgumentArity.OneOrMore,
     };
+
+    /// <summary>The measurement files given.</summary>
+    public IReadOnlyList<string> Files(ParseResult parse) => parse.GetValue(Measurements) ?? [];
+
+    /// <summary>The names of the measurement files, for report titles: <c>a.csv + b.csv</c>.</summary>
+    public string Names(ParseResult parse) => string.Join(" + ", Files(parse).Select(Path.GetFileName));
 
     public Option<string?> Catalog { get; } = CommonOptions.Catalog();
 
@@ -90,7 +98,19 @@ internal sealed class MeasurementOptions
     {
         IReadOnlyDictionary<string, int> caps = ReadCaps(parse, errors);
         ClosedLoopHarness harness = ReadHarness(parse, errors);
-        IReadOnlyList<Measurement> rows = MeasurementReader.Read(parse.GetValue(Measurements)!, errors);
+        // A file given twice would report each of its ids as repeated; say that instead, with the other problems so far.
+        var repeated = Files(parse).GroupBy(Path.GetFullPath).Where(g => g.Count() > 1).ToList();
+        foreach (var file in repeated)
+        {
+            errors.Add("--measurements", $"'{file.First()}' is given {file.Count()} times. Give each file once.");
+        }
+
+        if (repeated.Count > 0)
+        {
+            errors.ThrowIfAny();
+        }
+
+        IReadOnlyList<Measurement> rows = MeasurementReader.Read(Files(parse), errors);
         errors.ThrowIfAny();
         HardwareCatalog catalog = CommonOptions.LoadCatalog(parse.GetValue(Catalog));
         return ([.. rows.Select(r => MeasurementPredictor.Prepare(r, catalog, caps, harness))], catalog);

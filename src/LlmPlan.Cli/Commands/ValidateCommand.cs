@@ -22,14 +22,13 @@ internal static class ValidateCommand
         {
             var errors = new InputErrors();
             string folder = parse.GetValue(outDir)!;
-            string measurements = parse.GetValue(options.Measurements)!;
             CommonOptions.RefuseFileAsFolder(folder, "--out", errors);
 
-            CommonOptions.RefuseInputAsOutput(Path.Combine(folder, ValidationWriter.PredictionsFile), "--out", [measurements], errors);
+            CommonOptions.RefuseInputAsOutput(Path.Combine(folder, ValidationWriter.PredictionsFile), "--out", options.Files(parse), errors);
             var (rows, _) = options.Load(parse, errors);
             ValidationReport report = ValidationReport.Of([.. rows.Select(r => MeasurementPredictor.Predict(r))]);
             WriteFolder(folder, report);
-            AccuracyReport.Write(parse.InvocationConfiguration.Output, report, Path.GetFileName(measurements));
+            AccuracyReport.Write(parse.InvocationConfiguration.Output, report, options.Names(parse));
             return (int)(report.Overall.Count > 0 ? ExitCode.Ok : ExitCode.Infeasible);
         });
         return command;

@@ -24,11 +24,28 @@ public static class MeasurementReader
     /// <param name="path">The file.</param>
     /// <param name="errors">Collects every problem.</param>
     /// <returns>The rows in file order; empty when the header is wrong or the file is missing.</returns>
-    public static IReadOnlyList<Measurement> Read(string path, InputErrors errors)
+    public static IReadOnlyList<Measurement> Read(string path, InputErrors errors) => Read([path], errors);
+
+    /// <summary>Reads several measurement files as one: their rows in file order, one file after another; an id may
+    /// not repeat across them.</summary>
+    /// <param name="paths">The files.</param>
+    /// <param name="errors">Collects every problem of every file.</param>
+    /// <returns>The rows.</returns>
+    public static IReadOnlyList<Measurement> Read(IReadOnlyList<string> paths, InputErrors errors)
     {
+        ArgumentNullException.ThrowIfNull(paths);
         ArgumentNullException.ThrowIfNull(errors);
-        CsvTable? table = CsvTable.Read(path, errors);
-        return table is null ? [] : Read(table, errors);
+        var rows = new List<Measurement>();
+        var seen = new Dictionary<string, (string File, int Line)>(StringComparer.Ordinal);
+        foreach (string path in paths)
+        {
+            if (CsvTable.Read(path, errors) is { } table)
+            {
+                rows.AddRange(Read(table, seen, errors));
+            }
+        }
+
+        return rows;
     }
 
     /// <summary>Reads measurements from CSV text.</summary>
@@ -39,10 +56,10 @@ public static class MeasurementReader
     public static IReadOnlyList<Measurement> Parse(string name, string text, InputErrors errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
-        return Read(CsvTable.Parse(name, text, errors), errors);
+        return Read(CsvTable.Parse(name, text, errors), new Dictionary<string, (string File, int Line)>(StringComparer.Ordinal), errors);
     }
 
-    private static IReadOnlyList<Measurement> Read(CsvTable table, InputErrors errors)
+    private static List<Measurement> Read(CsvTable table, Dictionary<string, (string File, int Line)> seen, InputErrors errors)
     {
         if (table.Header.Count == 0 || !HeaderIsExact(table, errors))
         {
@@ -50,7 +67,6 @@ public static class MeasurementReader
         }
 
         var rows = new List<Measurement>();
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (CsvRow row in table.Rows)
         {
             if (ReadRow(row, seen, errors) is { } measurement)
@@ -94,7 +110,7 @@ public static class MeasurementReader
         return false;
     }
 
-    private static Measurement? ReadRow(CsvRow row, Dictionary<string, int> seen, InputErrors errors)
+    private static Measurement? ReadRow(CsvRow row, Dictionary<string, (string File, int Line)> seen, InputErrors errors)
     {
         int before = errors.All.Count;
         if (row.CellCount != Columns.Count)
@@ -104,9 +120,11 @@ public static class MeasurementReader
         }
 
         string? id = row.RequiredText("id", errors);
-        if (id is not null && !seen.TryAdd(id, row.Line))
+        if (id is not null && !seen.TryAdd(id, (row.File, row.Line)))
         {
-            errors.Add(row.Where("id"), $"'{id}' is used twice (first on line {seen[id]}). Give each row its own id.");
+            var (file, line) = seen[id];
+            string first = file == row.File ? Invariant.Text($"on line {line}") : Invariant.Text($"in {file} line {line}");
+            errors.Add(row.Where("id"), $"'{id}' is used twice (first {first}). Give each row its own id.");
         }
 
         string? source = row.RequiredText("source", errors);

@@ -206,4 +206,24 @@ public class MeasurementReaderTests
         Assert.Empty(errors.All);
         Assert.Equal(rows, read);
     }
+
+    [Fact]
+    public void Should_read_files_as_one_and_name_the_other_file_When_an_id_repeats_across_them()
+    {
+        // Given two files, the second repeating one id of the first
+        using var folder = new TempFolder();
+        string a = folder.Write("a.csv", string.Join("\n", Header, "x,s,vllm,llama-3.1-8b,H100-SXM-80GB,bf16,1,1,1,1024,128,8,tpot_ms,12.5,", "y,s,vllm,llama-3.1-8b,H100-SXM-80GB,bf16,1,1,1,1024,128,8,ttft_ms,100,"));
+        string b = folder.Write("b.csv", string.Join("\n", Header, "z,s,vllm,llama-3.1-8b,H100-SXM-80GB,bf16,1,1,1,1024,128,8,tpot_ms,12.5,", "y,s,vllm,llama-3.1-8b,H100-SXM-80GB,bf16,1,1,1,1024,128,8,ttft_ms,100,"));
+        var errors = new InputErrors();
+
+        // When read as one
+        IReadOnlyList<Measurement> both = MeasurementReader.Read([a, Path.Combine(folder.Path, "none.csv")], errors);
+        var clash = new InputErrors();
+        MeasurementReader.Read([a, b], clash);
+
+        // Then the rows come in file order, a missing file is named, and the repeated id names the first file's line
+        Assert.Equal(["x", "y"], both.Select(r => r.Id));
+        Assert.Single(errors.All);
+        Assert.Equal(["b.csv line 3, column 'id': 'y' is used twice (first in a.csv line 3). Give each row its own id."], clash.All.Select(e => e.ToString()));
+    }
 }

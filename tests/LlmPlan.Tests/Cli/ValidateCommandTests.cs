@@ -174,4 +174,24 @@ public class ValidateCommandTests
             """,
             result.Error);
     }
+
+    [Fact]
+    public void Should_predict_every_file_as_one_When_several_measurement_files_are_given()
+    {
+        // Given the sample file and one more row in a second file
+        using var folder = new TempFolder();
+        string mine = folder.Write("mine.csv", string.Join("\n", Header, "mine-1,s,vllm,llama-3.1-8b,H100-SXM-80GB,bf16,1,1,1,1024,128,1,tpot_ms,7,"));
+        string sample = Path.Combine(Examples, "sample.csv");
+
+        // When validated together, and with one file given twice
+        CliResult r = CliRun.Run("validate", "--measurements", sample, mine, "--out", Path.Combine(folder.Path, "out"));
+        CliResult twice = CliRun.Run("validate", "--measurements", mine, mine, "--out", Path.Combine(folder.Path, "out2"));
+
+        // Then the rows of both are predicted, the title names both, and a file given twice is refused
+        Assert.Equal(0, r.ExitCode);
+        Assert.StartsWith("sample.csv + mine.csv: 9 rows, 9 predicted, 0 skipped.\n", r.Output, StringComparison.Ordinal);
+        Assert.StartsWith("mine-1,tpot_ms,7,", File.ReadAllLines(Path.Combine(folder.Path, "out", "predictions.csv"))[^1], StringComparison.Ordinal);
+        Assert.Equal(1, twice.ExitCode);
+        Assert.Equal($"error: invalid input:\n  --measurements: '{mine}' is given 2 times. Give each file once.\n", twice.Error);
+    }
 }
