@@ -7,7 +7,7 @@ using LlmPlan.Validation;
 
 namespace LlmPlan.Cli.Commands;
 
-/// <summary><c>llmplan measurements from-vllm</c>: turns vLLM benchmark result files into a measurement file.</summary>
+/// <summary><c>llmplan measurements from-vllm|from-sglang</c>: turns benchmark result files into a measurement file.</summary>
 internal static class MeasurementsCommand
 {
     public static Command Create()
@@ -32,9 +32,9 @@ internal static class MeasurementsCommand
         var model = new Option<string>("--model") { Description = "The served model's catalog id (llmplan catalog models).", HelpName = "ID", Required = true };
         var gpu = new Option<string>("--gpu") { Description = "The GPU's catalog id (llmplan catalog gpus).", HelpName = "ID", Required = true };
         var precision = new Option<string>("--precision") { Description = "The weight precision served: fp16, bf16, fp8, int8, int4 or fp4.", HelpName = "P", DefaultValueFactory = _ => "bf16" };
-        var tp = new Option<int>("--tp") { Description = "The server's --tensor-parallel-size.", HelpName = "N", DefaultValueFactory = _ => 1 };
-        var pp = new Option<int>("--pp") { Description = "The server's --pipeline-parallel-size.", HelpName = "N", DefaultValueFactory = _ => 1 };
-        var replicas = new Option<int>("--replicas") { Description = "Data-parallel replicas behind the endpoint the benchmark drove.", HelpName = "N", DefaultValueFactory = _ => 1 };
+        var tp = new Option<int?>("--tp") { Description = "The server's tensor-parallel size (default 1).", HelpName = "N" };
+        var pp = new Option<int?>("--pp") { Description = "The server's pipeline-parallel size (default 1).", HelpName = "N" };
+        var replicas = new Option<int?>("--replicas") { Description = "Data-parallel replicas behind the endpoint the benchmark drove (default 1).", HelpName = "N" };
         var engine = new Option<string>("--engine") { Description = $"The engine column: the server's engine and version, e.g. {defaultEngine}:{(defaultEngine == "vllm" ? "0.12.0" : "0.5.6")} (its family picks the engine's settings in validate and calibrate).", HelpName = "ENGINE", DefaultValueFactory = _ => defaultEngine };
         var input = new Option<int?>("--input-tokens") { Description = "Prompt tokens per request of a vllm bench throughput run (its file records only the sum; the run's --input-len).", HelpName = "S" };
         var output = new Option<int?>("--output-tokens") { Description = "Output tokens per request of a vllm bench throughput run (the run's --output-len).", HelpName = "O" };
@@ -62,14 +62,14 @@ internal static class MeasurementsCommand
             GpuSpec? device = loaded.RequireGpu(parse.GetValue(gpu)!, "--gpu", errors);
             var (weights, _) = CommonOptions.Precisions(parse.GetValue(precision), null, Precision.Bf16, null, errors);
             string engineText = parse.GetValue(engine)!.Trim();
-            if (engineText.Length == 0 || engineText.Contains(',', StringComparison.Ordinal))
+            if (engineText.Length == 0)
             {
                 errors.Add("--engine", $"'{engineText}' is not an engine. Write the engine and its version, e.g. vllm:0.12.0.");
             }
 
-            int t = AtLeastOne(parse, tp, errors);
-            int p = AtLeastOne(parse, pp, errors);
-            int r = AtLeastOne(parse, replicas, errors);
+            int t = CommonOptions.AtLeastOneOrNull(parse, tp, errors) ?? 1;
+            int p = CommonOptions.AtLeastOneOrNull(parse, pp, errors) ?? 1;
+            int r = CommonOptions.AtLeastOneOrNull(parse, replicas, errors) ?? 1;
             int? s = throughputFiles ? CommonOptions.AtLeastOneOrNull(parse, input, errors) : null;
             int? o = throughputFiles ? CommonOptions.AtLeastOneOrNull(parse, output, errors) : null;
             errors.ThrowIfAny();
@@ -96,18 +96,6 @@ internal static class MeasurementsCommand
             return (int)ExitCode.Ok;
         });
         return command;
-    }
-
-    private static int AtLeastOne(ParseResult parse, Option<int> option, InputErrors errors)
-    {
-        int value = parse.GetValue(option);
-        if (value < 1)
-        {
-            errors.Add(option.Name, Invariant.Text($"{value} is out of range; it must be at least 1."));
-            return 1;
-        }
-
-        return value;
     }
 
     private static string Whole(int? value) => value is { } v ? v.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty;
