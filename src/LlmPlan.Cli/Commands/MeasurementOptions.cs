@@ -37,7 +37,7 @@ internal sealed class MeasurementOptions
 
     public Option<string?> ClosedLoopRequests { get; } = new("--closed-loop-requests")
     {
-        Description = "The requests per client of the closed-loop benchmarks whose TTFT rows are simulated, WARM:MEASURED: each of N clients' share of the warm-up requests, not measured, and of the measured ones (default 2:10, the counts of Dynamo's GenAI-Perf sweeps; 0:P/N for vllm bench serve --num-prompts P). TTFT depends on the harness; a row whose note records its benchmark's requests (warm_up_requests=W; measured_requests=R, as measurements from-vllm writes) keeps its own.",
+        Description = "The requests per client of the closed-loop benchmarks whose TTFT rows are simulated, WARM:MEASURED: each of N clients' share of the requests sent first in the same stream and not measured, and of the measured ones (default 0:10: Dynamo's GenAI-Perf sweeps measure 10 x N requests, and GenAI-Perf, AIPerf, vllm bench serve and sglang.bench_serving finish their warm-up before the measured requests start; 0:P/N for vllm bench serve --num-prompts P). TTFT depends on the harness; a row whose note records its benchmark's requests (warm_up_requests=W; measured_requests=R, as measurements from-vllm writes) keeps its own.",
         HelpName = "W:R",
     };
 
@@ -67,7 +67,7 @@ internal sealed class MeasurementOptions
             return new ClosedLoopHarness(warmUp, measured);
         }
 
-        errors.Add("--closed-loop-requests", $"'{text}' is not WARM:MEASURED with whole numbers of requests per client, WARM at least 0 and MEASURED at least 1, e.g. 2:10 (the default) or 0:10 (no warm-up).");
+        errors.Add("--closed-loop-requests", $"'{text}' is not WARM:MEASURED with whole numbers of requests per client, WARM at least 0 and MEASURED at least 1, e.g. 0:10 (the default) or 2:10 (2 warm-up requests per client in the stream).");
         return ClosedLoopHarness.Default;
     }
 

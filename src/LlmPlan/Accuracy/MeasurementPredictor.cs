@@ -16,8 +16,8 @@ public sealed record PreparedMeasurement(Measurement Measurement, Deployment? De
     public GpuSpec? Gpu => Deployment?.Stages[0].Gpu;
 
     /// <summary>Gets the benchmark harness assumed when the row's closed-loop TTFT is simulated and the row does not say
-    /// what its benchmark sent (<see cref="Measurement.Requests"/>): requests per client, warm-up and measured (2 and 10
-    /// unless given).</summary>
+    /// what its benchmark sent (<see cref="Measurement.Requests"/>): requests per client, warm-up in the stream and
+    /// measured (0 and 10 unless given).</summary>
     public ClosedLoopHarness Harness { get; init; } = ClosedLoopHarness.Default;
 }
 
@@ -45,7 +45,7 @@ public static class MeasurementPredictor
     /// <param name="measurement">The row.</param>
     /// <param name="catalog">The catalog holding the model and GPU.</param>
     /// <param name="maxSequences">Sequence caps by engine family, or null for the defaults.</param>
-    /// <param name="harness">The benchmark harness of closed-loop TTFT rows, or null for the default 2 and 10 per client.</param>
+    /// <param name="harness">The benchmark harness of closed-loop TTFT rows, or null for the default 0 and 10 per client.</param>
     /// <returns>The prepared row.</returns>
     public static PreparedMeasurement Prepare(Measurement measurement, HardwareCatalog catalog, IReadOnlyDictionary<string, int>? maxSequences = null, ClosedLoopHarness? harness = null) =>
         Build(measurement, catalog, maxSequences) with { Harness = harness ?? ClosedLoopHarness.Default };

@@ -11,31 +11,38 @@ namespace LlmPlan.Performance;
 /// <param name="WarmUpRequests">Requests sent first and not measured.</param>
 public sealed record ClosedLoopResult(Seconds TimeToFirstToken, Seconds TimePerOutputToken, int Requests, long Steps, int WarmUpRequests);
 
-/// <summary>How many requests a closed-loop benchmark sends: <paramref name="WarmUp"/> first, not measured, then
-/// <paramref name="Measured"/>. Dynamo's TensorRT-LLM sweeps ran GenAI-Perf with 2 × and 10 × the concurrency (<see cref="For"/>);
-/// <c>vllm bench serve --num-prompts P --max-concurrency N</c> measures all P (warm-up 0).</summary>
-/// <param name="WarmUp">Requests not measured (≥ 0).</param>
+/// <summary>How many requests a closed-loop benchmark sends: <paramref name="WarmUp"/> first, not measured, in the same
+/// stream as the <paramref name="Measured"/> ones that follow them (a harness that measures a window of a running
+/// benchmark). A warm-up that the harness lets finish before it starts the measured requests is not part of the stream:
+/// GenAI-Perf (perf_analyzer), AIPerf, <c>vllm bench serve</c> and <c>sglang.bench_serving</c> all do that, so their
+/// measured requests start together, as with no warm-up at all, and their W is 0 here. <c>vllm bench serve --num-prompts
+/// P --max-concurrency N</c> is 0 and P.</summary>
+/// <param name="WarmUp">Requests not measured, sent first in the same stream (≥ 0).</param>
 /// <param name="Measured">Requests measured (≥ 1).</param>
 public sealed record ClosedLoopRequests(int WarmUp, int Measured)
 {
     /// <summary>Gets the requests sent in all, W + R.</summary>
     public int Total => WarmUp + Measured;
 
-    /// <summary>The default for <paramref name="clients"/> clients: 2 × N warm-up and 10 × N measured requests.</summary>
+    /// <summary>The default for <paramref name="clients"/> clients: 10 × N measured requests, no warm-up in the stream.</summary>
     /// <param name="clients">N.</param>
     /// <returns>The counts.</returns>
     public static ClosedLoopRequests For(int clients) => ClosedLoopHarness.Default.For(clients);
 }
 
 /// <summary>A benchmark harness that sends a number of requests per client: <paramref name="WarmUpPerClient"/> × N
-/// warm-up and <paramref name="MeasuredPerClient"/> × N measured requests for N clients.</summary>
-/// <param name="WarmUpPerClient">Warm-up requests per client (≥ 0).</param>
+/// warm-up requests in the stream (<see cref="ClosedLoopRequests"/>) and <paramref name="MeasuredPerClient"/> × N measured
+/// requests for N clients.</summary>
+/// <param name="WarmUpPerClient">Warm-up requests per client in the measured stream (≥ 0).</param>
 /// <param name="MeasuredPerClient">Measured requests per client (≥ 1).</param>
 public sealed record ClosedLoopHarness(int WarmUpPerClient, int MeasuredPerClient)
 {
-    /// <summary>Gets the default: 2 warm-up and 10 measured requests per client, the counts of Dynamo's GenAI-Perf sweeps
-    /// (ai-dynamo/dynamo, components/backends/trtllm/performance_sweeps/scripts/bench.sh).</summary>
-    public static ClosedLoopHarness Default { get; } = new(2, 10);
+    /// <summary>Gets the default: 10 measured requests per client and no warm-up in the stream. Dynamo's GenAI-Perf sweeps
+    /// (ai-dynamo/dynamo, components/backends/trtllm/performance_sweeps/scripts/bench.sh) send 10 × N measured requests
+    /// after 2 × N warm-up requests, and GenAI-Perf's perf_analyzer waits for the warm-up to finish before it starts the
+    /// measured ones (ConcurrencyManager::PerformWarmup, then WaitForWarmupAndCleanup, in
+    /// triton-inference-server/perf_analyzer src/concurrency_manager.cc), so the measured requests start together.</summary>
+    public static ClosedLoopHarness Default { get; } = new(0, 10);
 
     /// <summary>The requests this harness sends for <paramref name="clients"/> clients.</summary>
     /// <param name="clients">N.</param>

@@ -44,7 +44,7 @@ public class MeasurementsCommandTests
         string csv = Path.Combine(folder.Path, "mine.csv");
         Assert.Equal(0, CliRun.Run(Args("--out", csv)).ExitCode);
 
-        // When validated with the default harness (2:10 per client), which the row's own request counts replace
+        // When validated with the default harness (0:10 per client), which the row's own request counts replace
         CliResult r = CliRun.Run("validate", "--measurements", csv, "--out", Path.Combine(folder.Path, "out"));
 
         // Then the TTFT row is the simulation of those 200 requests: predicted as measured, to its 0.1 ms

@@ -141,23 +141,23 @@ public class ValidateCommandTests
     [Fact]
     public void Should_simulate_the_harness_asked_When_closed_loop_requests_are_given()
     {
-        // Given the sample's closed-loop TTFT row (8 clients) validated with the default harness and with no warm-up
-        // and 3 measured requests per client
+        // Given the sample's closed-loop TTFT row (8 clients) validated with the default harness and with 2 warm-up
+        // requests in the stream and 3 measured requests per client
         using var folder = new TempFolder();
         string input = Path.Combine(Examples, "sample.csv");
         CliResult defaults = CliRun.Run("validate", "--measurements", input, "--out", Path.Combine(folder.Path, "a"));
-        CliResult noWarmUp = CliRun.Run("validate", "--measurements", input, "--out", Path.Combine(folder.Path, "b"), "--closed-loop-requests", "0:3");
+        CliResult warmUp = CliRun.Run("validate", "--measurements", input, "--out", Path.Combine(folder.Path, "b"), "--closed-loop-requests", "2:3");
 
-        // Then the TTFT row is the simulation of 0 warm-up and 24 measured requests, the TPOT row is unchanged, and the
-        // default is 2:10
-        Assert.Equal((0, 0), (defaults.ExitCode, noWarmUp.ExitCode));
+        // Then the TTFT row is the simulation of 16 warm-up and 24 measured requests, the TPOT row is unchanged, and the
+        // default is 0:10
+        Assert.Equal((0, 0), (defaults.ExitCode, warmUp.ExitCode));
         string[] Row(string dir, string id) => File.ReadAllLines(Path.Combine(folder.Path, dir, "predictions.csv")).Single(l => l.StartsWith(id + ",", StringComparison.Ordinal)).Split(',');
         Deployment deployment = TestHardware.Uniform("llama-3.1-8b", TestHardware.Catalog.FindGpu("H100-SXM-80GB")!, 1, 1);
         EngineSettings trtllm = EngineProfile.For("trtllm:1.0.0rc3").Settings;
         int cap = PerformanceModel.Evaluate(deployment, new Workload(1024, 128, 8), trtllm).MaxConcurrency;
         double Simulated(ClosedLoopRequests requests) => ClosedLoopSimulation.Run(deployment, 1024, 128, 8, cap, trtllm, requests).TimeToFirstToken.Milliseconds;
-        Assert.Equal(Math.Round(Simulated(new ClosedLoopRequests(0, 24)), 6), double.Parse(Row("b", "d1-0001")[3], CultureInfo.InvariantCulture));
-        Assert.Equal(Math.Round(Simulated(new ClosedLoopRequests(16, 80)), 6), double.Parse(Row("a", "d1-0001")[3], CultureInfo.InvariantCulture));
+        Assert.Equal(Math.Round(Simulated(new ClosedLoopRequests(16, 24)), 6), double.Parse(Row("b", "d1-0001")[3], CultureInfo.InvariantCulture));
+        Assert.Equal(Math.Round(Simulated(new ClosedLoopRequests(0, 80)), 6), double.Parse(Row("a", "d1-0001")[3], CultureInfo.InvariantCulture));
         Assert.Equal(Row("a", "d1-0002"), Row("b", "d1-0002"));
     }
 
@@ -169,7 +169,7 @@ public class ValidateCommandTests
         Assert.Equal(
             """
             error: invalid input:
-              --closed-loop-requests: '2:0' is not WARM:MEASURED with whole numbers of requests per client, WARM at least 0 and MEASURED at least 1, e.g. 2:10 (the default) or 0:10 (no warm-up).
+              --closed-loop-requests: '2:0' is not WARM:MEASURED with whole numbers of requests per client, WARM at least 0 and MEASURED at least 1, e.g. 0:10 (the default) or 2:10 (2 warm-up requests per client in the stream).
 
             """,
             result.Error);

@@ -77,9 +77,10 @@ public class ClosedLoopSimulationTests
     [Fact]
     public void Should_queue_behind_the_running_requests_When_the_engine_runs_one_at_a_time()
     {
-        // Given 3 clients and room for one running sequence, with 2 output tokens: requests take turns, so each waits for
-        // the other two requests (prefill and one decode each) and then its own prefill
-        ClosedLoopResult r = ClosedLoopSimulation.Run(Tp1, 100, 2, 3, 1, EngineSettings.Default);
+        // Given 3 clients and room for one running sequence, with 2 output tokens, and 2 warm-up requests per client in
+        // the stream: once the clients are in turn, each request waits for the other two (prefill and one decode each)
+        // and then its own prefill
+        ClosedLoopResult r = ClosedLoopSimulation.Run(Tp1, 100, 2, 3, 1, EngineSettings.Default, new ClosedLoopRequests(6, 30));
 
         double prefill = StepSeconds(new MixedBatch(0, 0, 100, 100 * 50.0, 0), 1, 1);
         double decode = Decode(1, 101);
