@@ -128,7 +128,7 @@ internal static class EvaluateCommand
     }
 
     /// <summary>The requests of the simulated closed-loop benchmark, or null without <c>--closed-loop</c>: the warm-up and
-    /// measured counts given, else 2 and 10 per client.</summary>
+    /// measured counts given, else the harness default (<see cref="ClosedLoopRequests.For"/>).</summary>
     private static ClosedLoopRequests? ReadClosedLoop(ParseResult parse, bool simulate, Workload? workload, InputErrors errors)
     {
         int? warmUp = parse.GetValue(WarmUpRequests);

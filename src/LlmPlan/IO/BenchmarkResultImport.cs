@@ -193,19 +193,16 @@ public static class BenchmarkResultImport
             : MeasuredLoad.OpenLoop(rate is { } q ? RequestsPerSecond.FromRequestsPerSecond(q) : null);
         ClosedLoopRequests? requests = clients is not null ? new ClosedLoopRequests(0, prompts!.Value) : null;
 
-        var note = new List<string>
-        {
-            origin.FileNote,
-            Invariant.Text($"completed={completed}"),
-            "request_rate=" + (rate is { } rr ? rr.ToString("R", CultureInfo.InvariantCulture) : "inf"),
-            "max_concurrency=" + (clients is { } cc ? cc.ToString(CultureInfo.InvariantCulture) : "none"),
-            "burstiness=" + burstiness,
-        };
+        var note = new List<string> { origin.FileNote };
         if (!sglang)
         {
-            note.Insert(1, Invariant.Text($"num_prompts={prompts}"));
+            note.Add(Invariant.Text($"num_prompts={prompts}"));
         }
 
+        note.Add(Invariant.Text($"completed={completed}"));
+        note.Add("request_rate=" + (rate is { } rr ? rr.ToString("R", CultureInfo.InvariantCulture) : "inf"));
+        note.Add("max_concurrency=" + (clients is { } cc ? cc.ToString(CultureInfo.InvariantCulture) : "none"));
+        note.Add("burstiness=" + burstiness);
         note.AddRange(Lengths(meanInput, s, meanOutput, o));
         foreach (string key in new[] { "backend", "model_id", "date", "dataset_name" })
         {
@@ -217,17 +214,18 @@ public static class BenchmarkResultImport
 
         if (requests is not null)
         {
-            note.Add(Invariant.Text($"{MeasurementReader.WarmUpRequestsItem}={requests.WarmUp}"));
-            note.Add(Invariant.Text($"{MeasurementReader.MeasuredRequestsItem}={requests.Measured}"));
+            note.Add(MeasurementReader.RequestsNote(requests));
         }
 
-        var rows = new List<Measurement> { Row(origin, sglang ? SglangServe : Serve, setup, s, o, load, MeasuredMetric.TimeToFirstToken, ttft!.Value, note, requests) };
+        string tool = sglang ? SglangServe : Serve;
+        Measurement Of(MeasuredMetric metric, double value) => Row(origin, tool, setup, s, o, load, metric, value, note, requests);
+        var rows = new List<Measurement> { Of(MeasuredMetric.TimeToFirstToken, ttft!.Value) };
         if (o > 1 && tpot > 0)
         {
-            rows.Add(Row(origin, sglang ? SglangServe : Serve, setup, s, o, load, MeasuredMetric.TimePerOutputToken, tpot.Value, note, requests));
+            rows.Add(Of(MeasuredMetric.TimePerOutputToken, tpot.Value));
         }
 
-        rows.Add(Row(origin, sglang ? SglangServe : Serve, setup, s, o, load, MeasuredMetric.OutputTokensPerSecond, output!.Value, note, requests));
+        rows.Add(Of(MeasuredMetric.OutputTokensPerSecond, output!.Value));
         return rows;
     }
 

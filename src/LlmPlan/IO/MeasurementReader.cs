@@ -160,6 +160,15 @@ public static class MeasurementReader
     /// <summary>The note item that gives the measured requests a closed-loop benchmark sent in all.</summary>
     public const string MeasuredRequestsItem = "measured_requests";
 
+    /// <summary>The note items that give a closed-loop benchmark's requests, as <see cref="ReadRequests"/> reads them.</summary>
+    /// <param name="requests">The warm-up and measured requests, in all.</param>
+    /// <returns><c>warm_up_requests=W; measured_requests=R</c>.</returns>
+    public static string RequestsNote(ClosedLoopRequests requests)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        return Invariant.Text($"{WarmUpRequestsItem}={requests.WarmUp}; {MeasuredRequestsItem}={requests.Measured}");
+    }
+
     /// <summary>The requests of the row's closed-loop benchmark, from the note's <c>warm_up_requests=W</c> and
     /// <c>measured_requests=R</c> items (items are separated by <c>;</c>); null when the note has neither.</summary>
     private static ClosedLoopRequests? ReadRequests(CsvRow row, MeasuredLoad? load, InputErrors errors)

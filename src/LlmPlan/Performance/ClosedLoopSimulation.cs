@@ -190,15 +190,15 @@ public static class ClosedLoopSimulation
 
         private void Chunk(int client, ref double left, ref double tokens, ref double pairs, ref double earlier)
         {
-            int done = prefilled[client];
-            int k = (int)Math.Min(s - done, left);
+            int already = prefilled[client];
+            int k = (int)Math.Min(s - already, left);
             chunks++;
             tokens += k;
-            pairs += k * (done + (k / 2.0));
-            earlier += done;
+            pairs += k * (already + (k / 2.0));
+            earlier += already;
             left -= k;
-            prefilled[client] = done + k;
-            if (done + k == s)
+            prefilled[client] = already + k;
+            if (already + k == s)
             {
                 completing.Add(client);
             }

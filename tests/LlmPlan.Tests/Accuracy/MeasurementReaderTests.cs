@@ -185,7 +185,7 @@ public class MeasurementReaderTests
             string note = random.Next(2) == 0 ? "a, \"quoted\" note" : string.Empty;
             if (requests is not null)
             {
-                note += $"; warm_up_requests={requests.WarmUp}; measured_requests={requests.Measured}";
+                note += "; " + MeasurementReader.RequestsNote(requests);
             }
 
             rows.Add(new Measurement
